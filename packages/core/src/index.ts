@@ -1,0 +1,14 @@
+/**
+ * `@purchasely-customerio/core`: the framework-free heart of purchasely-customerio.
+ *
+ * - `events/`: the typed catalog of every Purchasely server event and `parsePurchaselyEvent`.
+ * - `signature/`: `verifyPurchaselySignature` and the test signer `signPurchaselyWebhook`.
+ * - `customerio/`: the region-aware Customer.io Track API client.
+ *
+ * Everything here runs on Web APIs only (fetch, Web Crypto), so it works on Node, Bun, Deno and
+ * Cloudflare Workers alike.
+ *
+ * @packageDocumentation
+ */
+export * from './events/index.js';
+export * from './signature/index.js';

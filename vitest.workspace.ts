@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+/** Workspace packages resolve to their TypeScript sources, so tests never need a build first. */
+const alias = {
+  '@purchasely-customerio/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+  '@purchasely-customerio/testing': fileURLToPath(
+    new URL('./packages/testing/src/index.ts', import.meta.url),
+  ),
+};
+
+const project = (name: string) =>
+  defineProject({
+    resolve: { alias },
+    test: {
+      name,
+      root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
+      include: ['test/**/*.test.ts'],
+      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    },
+  });
+
+/** The project list; the root `vitest.config.ts` passes it to Vitest 4 as `test.projects`. */
+export default [project('core'), project('adapters'), project('testing')];
