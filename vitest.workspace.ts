@@ -3,7 +3,9 @@ import { defineProject } from 'vitest/config';
 
 /** Workspace packages resolve to their TypeScript sources, so tests never need a build first. */
 const alias = {
-  '@purchasely-customerio/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+  '@purchasely-customerio/core': fileURLToPath(
+    new URL('./packages/core/src/index.ts', import.meta.url),
+  ),
   '@purchasely-customerio/testing': fileURLToPath(
     new URL('./packages/testing/src/index.ts', import.meta.url),
   ),
