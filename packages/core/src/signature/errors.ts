@@ -1,0 +1,25 @@
+/**
+ * Thrown when verification or signing receives something other than the raw request body, usually a
+ * JSON object produced by a body parser. It is a programming error, not a bad request, so it throws
+ * instead of returning a failed result: the fix is in the server's wiring, not in the sender.
+ */
+export class PurchaselyRawBodyError extends Error {
+  override readonly name = 'PurchaselyRawBodyError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Thrown for invalid verifier or signer configuration (no secret, an empty secret, a negative
+ * tolerance, a missing Web Crypto implementation). Messages never contain a secret's value, only its
+ * position in the list.
+ */
+export class PurchaselySignatureConfigError extends Error {
+  override readonly name = 'PurchaselySignatureConfigError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
