@@ -1,0 +1,34 @@
+import type { EmulatorWorkspace } from './types.js';
+
+const basicPrefix = /^basic\s+/i;
+
+/**
+ * The workspace whose `site_id:api_key` pair the `Authorization` header carries, or `undefined`
+ * for anything missing, malformed or unknown; Customer.io answers all of those alike with 401.
+ */
+export function authenticate(
+  authorization: string | null,
+  workspaces: readonly EmulatorWorkspace[],
+): EmulatorWorkspace | undefined {
+  if (!authorization || !basicPrefix.test(authorization)) return undefined;
+  const credentials = decodeBase64Utf8(authorization.replace(basicPrefix, '').trim());
+  if (credentials === undefined) return undefined;
+  // The site id never contains a colon, while a key might: split on the first one only.
+  const separator = credentials.indexOf(':');
+  if (separator < 0) return undefined;
+  const siteId = credentials.slice(0, separator);
+  const apiKey = credentials.slice(separator + 1);
+  return workspaces.find((workspace) => workspace.siteId === siteId && workspace.apiKey === apiKey);
+}
+
+function decodeBase64Utf8(encoded: string): string | undefined {
+  try {
+    // Go's client uses URL-safe base64 (go-customerio CHANGELOG), so accept both alphabets.
+    const standard = encoded.replace(/-/g, '+').replace(/_/g, '/');
+    const binary = atob(standard);
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
