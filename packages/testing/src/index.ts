@@ -5,6 +5,9 @@
  *   API's auth, regions, limits and error bodies, reachable as a `fetch` function, as msw handlers
  *   and as a loopback HTTP server, plus scripted and random faults.
  *
+ * - {@link purchaselyEvent}, {@link signedPurchaselyWebhook}, {@link signedPurchaselyRequest}: realistic
+ *   Purchasely payloads, signed as Purchasely signs them.
+ *
  * The entry runs on Web APIs only; `listen()` loads `node:http` when called.
  *
  * @packageDocumentation
@@ -28,3 +31,14 @@ export type {
   LoopbackServer,
   RecordedRequest,
 } from './emulator/types.js';
+export {
+  type PurchaselyEventOverrides,
+  purchaselyEvent,
+} from './webhooks/purchasely-event.js';
+export {
+  type SignedWebhook,
+  type SignedWebhookOptions,
+  signedPurchaselyRequest,
+  signedPurchaselyWebhook,
+  type WebhookBody,
+} from './webhooks/signed-webhook.js';
