@@ -1,0 +1,320 @@
+/**
+ * Errors thrown by the Customer.io client.
+ *
+ * Design rules (see ky's `KyError` and type guards):
+ * - one branded base class, `CustomerIoError`, and subclasses that carry their data;
+ * - every class sets `name`, and every type guard also matches by `name`, so errors thrown by a
+ *   second copy of this module (two versions in one bundle, another realm) are still recognised;
+ * - no error ever holds the request, the ky options or the request headers: they carry the
+ *   `Authorization` header, and `util.inspect`, `JSON.stringify` and error trackers print whatever
+ *   an error references. `toJSON()` lists exactly what is safe to serialise.
+ *
+ * @module
+ */
+
+/** Marks instances across module copies in one realm (`Symbol.for` is a global registry). */
+const BRAND = Symbol.for('purchasely-customerio.CustomerIoError');
+
+/** The JSON shape of every Customer.io error, as produced by `toJSON()`. */
+export interface CustomerIoErrorJSON {
+  name: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Base class of every error this client throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.track('user-1', { name: 'purchase' });
+ * } catch (error) {
+ *   if (isCustomerIoError(error)) console.error(error.name, error.message);
+ * }
+ * ```
+ */
+export class CustomerIoError extends Error {
+  override name = 'CustomerIoError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** A credential-free summary, used by `JSON.stringify` and by loggers that call it. */
+  toJSON(): CustomerIoErrorJSON {
+    const json: CustomerIoErrorJSON = { name: this.name, message: this.message };
+    if (this.cause !== undefined) json.cause = summariseCause(this.cause);
+    return json;
+  }
+}
+
+/** Response headers as a plain, lower-cased record (never the request's). */
+export type ResponseHeaders = Record<string, string>;
+
+/**
+ * Customer.io answered with a non-2xx status (after retries, when the status was retryable).
+ *
+ * `body` is the parsed JSON when the body was JSON, otherwise the raw text (an HTML 502 from a
+ * proxy, or Customer.io's plain-text `Unauthorized request`).
+ *
+ * @example
+ * ```ts
+ * if (isCustomerIoHttpError(error) && error.status === 401) rotateCredentials();
+ * ```
+ */
+export class CustomerIoHttpError extends CustomerIoError {
+  override name = 'CustomerIoHttpError';
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: ResponseHeaders;
+  readonly method: string;
+  /** The request path (no scheme, host or credentials), e.g. `/api/v1/customers/42/events`. */
+  readonly path: string;
+  /** Whether the client considers the status transient (it was retried, if retries were on). */
+  readonly retryable: boolean;
+
+  constructor(init: {
+    message: string;
+    status: number;
+    body: unknown;
+    headers: ResponseHeaders;
+    method: string;
+    path: string;
+    retryable: boolean;
+  }) {
+    super(init.message);
+    this.status = init.status;
+    this.body = init.body;
+    this.headers = init.headers;
+    this.method = init.method;
+    this.path = init.path;
+    this.retryable = init.retryable;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      method: this.method,
+      path: this.path,
+      retryable: this.retryable,
+      body: this.body,
+      headers: this.headers,
+    };
+  }
+}
+
+/**
+ * A value broke a Customer.io limit or rule; thrown before any request leaves.
+ *
+ * @example
+ * ```ts
+ * if (isCustomerIoValidationError(error)) console.warn(`${error.field}: ${error.message}`);
+ * ```
+ */
+export class CustomerIoValidationError extends CustomerIoError {
+  override name = 'CustomerIoValidationError';
+  /** A path to the offending value, e.g. `attributes.plan`, `event.name`, `batch[3].attributes`. */
+  readonly field: string;
+  /** The limit that was broken (bytes, count or a description), when there is one. */
+  readonly limit: number | string | undefined;
+  /** The measured value (bytes, count or the value itself), when there is one. */
+  readonly actual: unknown;
+  /** The index of the offending operation in a `batch()` call or batcher stream. */
+  readonly index: number | undefined;
+
+  constructor(
+    message: string,
+    init: { field: string; limit?: number | string; actual?: unknown; index?: number },
+  ) {
+    super(message);
+    this.field = init.field;
+    this.limit = init.limit;
+    this.actual = init.actual;
+    this.index = init.index;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return {
+      ...super.toJSON(),
+      field: this.field,
+      limit: this.limit,
+      actual: this.actual,
+      index: this.index,
+    };
+  }
+}
+
+/** An attempt got no response within `timeoutMs` (after retries, when retries were on). */
+export class CustomerIoTimeoutError extends CustomerIoError {
+  override name = 'CustomerIoTimeoutError';
+  readonly method: string;
+  readonly path: string;
+  readonly timeoutMs: number;
+
+  constructor(init: { method: string; path: string; timeoutMs: number }) {
+    super(`Customer.io did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms`);
+    this.method = init.method;
+    this.path = init.path;
+    this.timeoutMs = init.timeoutMs;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return { ...super.toJSON(), method: this.method, path: this.path, timeoutMs: this.timeoutMs };
+  }
+}
+
+/** `fetch` itself failed: DNS, refused or reset connection, TLS (after retries, when on). */
+export class CustomerIoNetworkError extends CustomerIoError {
+  override name = 'CustomerIoNetworkError';
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: { message: string; method: string; path: string; cause?: unknown }) {
+    super(init.message, { cause: init.cause });
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return { ...super.toJSON(), method: this.method, path: this.path };
+  }
+}
+
+/**
+ * The workspace lives in another region than the one configured, or Customer.io redirected
+ * somewhere the client refuses to follow (outside `*.customer.io`, too many hops). The message
+ * names the setting to change.
+ */
+export class CustomerIoRegionError extends CustomerIoError {
+  override name = 'CustomerIoRegionError';
+  /** The status that triggered the error (a 3xx), when there was one. */
+  readonly status: number | undefined;
+  /** Where Customer.io pointed, when it did (a `Location` header or a region lookup's `url`). */
+  readonly location: string | undefined;
+
+  constructor(message: string, init: { status?: number; location?: string; cause?: unknown } = {}) {
+    super(message, { cause: init.cause });
+    this.status = init.status;
+    this.location = init.location;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return { ...super.toJSON(), status: this.status, location: this.location };
+  }
+}
+
+/**
+ * A `batch()` call failed part-way: some requests were accepted before one failed. Nothing after
+ * the failed request was sent, so operation order is kept. `cause` is the request's error. (When
+ * the *first* request fails, nothing was sent and `batch()` throws that error itself.)
+ */
+export class CustomerIoBatchError extends CustomerIoError {
+  override name = 'CustomerIoBatchError';
+  /** Requests Customer.io accepted (200 or 207) before the failure. */
+  readonly requestsSent: number;
+  /** The caller's operations `[0, operationsSent)` were sent; the rest were not. */
+  readonly operationsSent: number;
+  /** Per-operation 207 failures from the requests that were sent. */
+  readonly failures: ReadonlyArray<{ index: number; message: string }>;
+
+  constructor(init: {
+    message: string;
+    requestsSent: number;
+    operationsSent: number;
+    failures: ReadonlyArray<{ index: number; message: string }>;
+    cause: unknown;
+  }) {
+    super(init.message, { cause: init.cause });
+    this.requestsSent = init.requestsSent;
+    this.operationsSent = init.operationsSent;
+    this.failures = init.failures;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return {
+      ...super.toJSON(),
+      requestsSent: this.requestsSent,
+      operationsSent: this.operationsSent,
+      failures: this.failures,
+    };
+  }
+}
+
+/** A plain, credential-free summary of a cause: its name, message and error code only. */
+function summariseCause(cause: unknown): unknown {
+  if (cause instanceof CustomerIoError) return cause.toJSON();
+  if (typeof cause === 'object' && cause !== null) {
+    // Error-like objects too (test runners and loggers may have replaced the Error already).
+    const { name, message, code } = cause as { name?: unknown; message?: unknown; code?: unknown };
+    return {
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof message === 'string' ? { message } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+  return typeof cause === 'string' ? cause : typeof cause;
+}
+
+function hasName(error: unknown, names: ReadonlySet<string>): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { name?: unknown }).name === 'string' &&
+    names.has((error as { name: string }).name)
+  );
+}
+
+const SUBCLASS_NAMES = [
+  'CustomerIoHttpError',
+  'CustomerIoValidationError',
+  'CustomerIoTimeoutError',
+  'CustomerIoNetworkError',
+  'CustomerIoRegionError',
+  'CustomerIoBatchError',
+] as const;
+const ALL_NAMES = new Set<string>(['CustomerIoError', ...SUBCLASS_NAMES]);
+
+/**
+ * Whether `error` is any Customer.io client error, including one from another copy of this module.
+ *
+ * @example
+ * ```ts
+ * if (isCustomerIoError(error)) logger.warn(error.toJSON(), 'customer.io failed');
+ * ```
+ */
+export function isCustomerIoError(error: unknown): error is CustomerIoError {
+  return (
+    error instanceof CustomerIoError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true) ||
+    hasName(error, ALL_NAMES)
+  );
+}
+
+function guard<T extends CustomerIoError>(
+  ctor: abstract new (...args: never[]) => T,
+  name: string,
+): (error: unknown) => error is T {
+  const names = new Set([name]);
+  return (error: unknown): error is T => error instanceof ctor || hasName(error, names);
+}
+
+/** Whether `error` is a {@link CustomerIoHttpError} (matches by `name` across module copies). */
+export const isCustomerIoHttpError = guard(CustomerIoHttpError, 'CustomerIoHttpError');
+/** Whether `error` is a {@link CustomerIoValidationError} (matches by `name` too). */
+export const isCustomerIoValidationError = guard(
+  CustomerIoValidationError,
+  'CustomerIoValidationError',
+);
+/** Whether `error` is a {@link CustomerIoTimeoutError} (matches by `name` too). */
+export const isCustomerIoTimeoutError = guard(CustomerIoTimeoutError, 'CustomerIoTimeoutError');
+/** Whether `error` is a {@link CustomerIoNetworkError} (matches by `name` too). */
+export const isCustomerIoNetworkError = guard(CustomerIoNetworkError, 'CustomerIoNetworkError');
+/** Whether `error` is a {@link CustomerIoRegionError} (matches by `name` too). */
+export const isCustomerIoRegionError = guard(CustomerIoRegionError, 'CustomerIoRegionError');
+/** Whether `error` is a {@link CustomerIoBatchError} (matches by `name` too). */
+export const isCustomerIoBatchError = guard(CustomerIoBatchError, 'CustomerIoBatchError');

@@ -1,0 +1,89 @@
+import { createCustomerIoEmulator } from '@purchasely-customerio/testing';
+import { describe, expect, it } from 'vitest';
+import { createCustomerIoClient } from '../../src/customerio/index.js';
+
+describe('client-side rate limiting', () => {
+  it('spaces every request of one client, with an injected clock', async () => {
+    const emulator = createCustomerIoEmulator();
+    const waits: number[] = [];
+    const client = createCustomerIoClient({
+      siteId: 'test-site',
+      apiKey: 'test-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      rateLimit: { requestsPerSecond: 10, now: () => 0, sleep: async (ms) => void waits.push(ms) },
+    });
+    await Promise.all([
+      client.identify('a', {}),
+      client.track('a', { name: 'e' }),
+      client.identify('b', {}),
+      client.suppress('b'),
+    ]);
+    // One slot every 100 ms, shared by all calls of the client.
+    expect(waits).toEqual([100, 200, 300]);
+    expect(emulator.requests).toHaveLength(4);
+  });
+
+  it('retries and redirect hops take a slot too', async () => {
+    const emulator = createCustomerIoEmulator({
+      workspaces: [{ siteId: 'eu-site', apiKey: 'eu-key', region: 'eu' }],
+    });
+    const waits: number[] = [];
+    const client = createCustomerIoClient({
+      siteId: 'eu-site',
+      apiKey: 'eu-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      retry: { sleep: async () => {}, random: () => 0 },
+      rateLimit: { requestsPerSecond: 10, now: () => 0, sleep: async (ms) => void waits.push(ms) },
+    });
+    emulator.faults.next({ status: 503 });
+    await client.track('u', { name: 'e' });
+    // 503, then a 301 from the US host and the EU hop: three requests, three slots.
+    expect(emulator.requests.map((r) => r.status)).toEqual([503, 301, 200]);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('stays under a server-side limit of the same rate, and honours its 429s', async () => {
+    // The emulator counts requests per fixed, clock-aligned second on its own clock; the client's
+    // limiter and retry sleeps advance that same fake clock, so nothing waits for real.
+    let clock = 1_700_000_000_000;
+    const emulator = createCustomerIoEmulator({
+      rateLimit: { requestsPerSecond: 5 },
+      now: () => clock,
+    });
+    const advance = async (ms: number) => {
+      clock += ms;
+    };
+    const limited = createCustomerIoClient({
+      siteId: 'test-site',
+      apiKey: 'test-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      rateLimit: { requestsPerSecond: 5, now: () => clock, sleep: advance },
+    });
+    for (let i = 0; i < 12; i++) await limited.identify(`u${i}`, {});
+    expect(emulator.stats.rateLimited).toBe(0);
+
+    // Without a client-side limiter the emulator answers 429 + Retry-After: 1, which is honoured.
+    emulator.reset();
+    const sleeps: number[] = [];
+    const unlimited = createCustomerIoClient({
+      siteId: 'test-site',
+      apiKey: 'test-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      rateLimit: false,
+      retry: {
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          await advance(ms);
+        },
+      },
+    });
+    for (let i = 0; i < 7; i++) await unlimited.identify(`u${i}`, {});
+    expect(emulator.stats.rateLimited).toBe(1);
+    expect(sleeps).toEqual([1000]);
+    expect(emulator.people.size).toBe(7);
+  });
+});
