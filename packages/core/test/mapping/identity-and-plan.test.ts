@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultIdentify,
+  eventIdFor,
+  isUlid,
+  planDelivery,
+  purchaselyEventKey,
+  toBatchOperations,
+  toIdentity,
+} from '../../src/index.js';
+import { event } from './helpers.js';
+
+describe('identity', () => {
+  it('uses user_id by default', async () => {
+    const renewed = event('subscription-renewed.json');
+    expect(toIdentity(await defaultIdentify(renewed), renewed)).toEqual({
+      kind: 'person',
+      identifier: { id: 'toto' },
+    });
+  });
+
+  it('goes anonymous with only anonymous_user_id', async () => {
+    const started = event('subscription-started.json');
+    expect(toIdentity(await defaultIdentify(started), started)).toEqual({
+      kind: 'anonymous',
+      anonymousId: '5ca811b6-46e9-4847-9381-3911bd5fcd7b',
+    });
+  });
+
+  it('sends the anonymous id along once the person is known, so Customer.io merges', async () => {
+    const both = event('subscription-started.json', { user_id: 'toto' });
+    expect(toIdentity(await defaultIdentify(both), both)).toEqual({
+      kind: 'person',
+      identifier: { id: 'toto' },
+      anonymousId: '5ca811b6-46e9-4847-9381-3911bd5fcd7b',
+    });
+  });
+
+  it('skips an event without any id', async () => {
+    const nobody = event('subscription-renewed.json', { user_id: null });
+    expect(toIdentity(await defaultIdentify(nobody), nobody)).toEqual({ kind: 'none' });
+  });
+
+  it.each([
+    ['a string id', 'u-1', { kind: 'person', identifier: { id: 'u-1' } }],
+    ['an id object', { id: 'u-1' }, { kind: 'person', identifier: { id: 'u-1' } }],
+    ['an email', { email: 'a@b.co' }, { kind: 'person', identifier: { email: 'a@b.co' } }],
+    ['an anonymous id', { anonymousId: 'anon' }, { kind: 'anonymous', anonymousId: 'anon' }],
+    ['nothing', undefined, { kind: 'none' }],
+    ['null', null, { kind: 'none' }],
+    ['a blank string', '  ', { kind: 'none' }],
+    ['a blank email', { email: '' }, { kind: 'none' }],
+  ])('takes a custom answer: %s', (_label, answer, identity) => {
+    expect(toIdentity(answer as never, event('subscription-renewed.json'))).toEqual(identity);
+  });
+});
+
+describe('delivery plan', () => {
+  it('plans a person update and an event, both at the event’s creation time', () => {
+    const renewed = event('subscription-renewed.json');
+    const plan = planDelivery({
+      event: renewed,
+      eventName: 'subscription_renewed',
+      identity: { kind: 'person', identifier: { id: 'toto' } },
+      attributes: { plan: 'monthly' },
+    });
+    const [identify, track] = toBatchOperations(plan as Extract<typeof plan, { kind: 'person' }>);
+    expect(identify).toEqual({
+      type: 'person',
+      action: 'identify',
+      identifiers: { id: 'toto' },
+      attributes: { plan: 'monthly' },
+      timestamp: 1702390766,
+    });
+    expect(track).toEqual({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: 'toto' },
+      name: 'subscription_renewed',
+      id: eventIdFor('112d1a2d-b847-43a7-b6a1-c4a6819b7e54', 1702390766120),
+      timestamp: 1702390766,
+      attributes: renewed,
+    });
+    expect(isUlid(track.id)).toBe(true);
+  });
+
+  it('gives a re-delivered event the same id, and another event another id', () => {
+    const identity = { kind: 'person', identifier: { id: 'toto' } } as const;
+    const plan = (file: string) =>
+      planDelivery({ event: event(file), eventName: 'x', identity, attributes: {} }).event.id;
+    expect(plan('subscription-renewed.json')).toBe(plan('subscription-renewed.json'));
+    expect(plan('subscription-renewed.json')).not.toBe(plan('transaction-processed.json'));
+  });
+
+  it('plans an anonymous event for an anonymous user', () => {
+    const started = event('subscription-started.json');
+    const plan = planDelivery({
+      event: started,
+      eventName: 'SUBSCRIPTION_STARTED',
+      identity: { kind: 'anonymous', anonymousId: 'anon-1' },
+      attributes: { plan: 'monthly' },
+    });
+    expect(plan).toEqual({
+      kind: 'anonymous',
+      anonymousId: 'anon-1',
+      event: {
+        name: 'SUBSCRIPTION_STARTED',
+        id: eventIdFor('1a03612c-4960-40be-bc69-eeab14f9c6e9', 1702389064953),
+        timestamp: 1702389064,
+        data: started,
+      },
+    });
+  });
+
+  it('falls back to a stable key for payloads without event_id', () => {
+    const old = event('subscription-renewed.json', { event_id: undefined });
+    expect(purchaselyEventKey(old)).toBe(
+      'fallback:SUBSCRIPTION_RENEWED:GPA.3355-5688-7970-28037:GPA.3355-5688-7970-28037..5:1702390766120:toto',
+    );
+    expect(purchaselyEventKey(event('subscription-renewed.json'))).toBe(
+      '112d1a2d-b847-43a7-b6a1-c4a6819b7e54',
+    );
+  });
+});
