@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 
+export * from './bridge/index.js';
 export * from './customerio/index.js';
 export * from './events/index.js';
 export * from './mapping/index.js';

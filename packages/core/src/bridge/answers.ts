@@ -1,0 +1,109 @@
+import type { SignatureFailureReason } from '../signature/index.js';
+
+/** Why an authentic event was acknowledged without being forwarded. */
+export type SkipReason = 'event_disabled' | 'unknown_event' | 'sandbox' | 'no_identity';
+
+/** Everything the bridge can conclude about one request; each maps to exactly one HTTP answer. */
+export type BridgeOutcome =
+  | { kind: 'forwarded'; eventId: string; eventName: string; customerioEvent: string }
+  | { kind: 'skipped'; reason: SkipReason; eventId?: string; eventName?: string }
+  | { kind: 'duplicate'; eventId: string; eventName: string }
+  | {
+      kind: 'rejected';
+      eventId?: string;
+      eventName?: string;
+      reason: 'customerio_rejected' | 'invalid_payload';
+    }
+  | { kind: 'method_not_allowed' }
+  | { kind: 'payload_too_large'; maxBytes: number }
+  | { kind: 'invalid_signature'; reason: SignatureFailureReason }
+  | { kind: 'invalid_body'; code: string; message: string }
+  | {
+      kind: 'customerio_unavailable';
+      reason: 'unavailable' | 'timeout' | 'credentials' | 'configuration';
+    }
+  | { kind: 'handler_failed'; eventId: string; eventName: string };
+
+/** What goes back to Purchasely. */
+export interface BridgeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The answer table: the one place where outcomes become HTTP statuses. Only a 200 acknowledges an event to
+ * Purchasely; anything else is re-delivered (for about 20 days) and holds back that user's later events.
+ *
+ * | outcome | status | why |
+ * | --- | --- | --- |
+ * | forwarded, skipped, duplicate | 200 | safe to forget: delivered, deliberately ignored, or delivered before |
+ * | rejected (Customer.io refused the event for good, or a signed body fails the v3 schema) | 200 | a retry cannot succeed; a non-200 would block the user's later events for weeks. The failure hook fires |
+ * | method_not_allowed | 405 | not a webhook delivery |
+ * | payload_too_large | 413 | over the body limit (default 1 MB); never read further |
+ * | invalid_signature | 401 | not provably from Purchasely |
+ * | invalid_body | 400 | not JSON, not an object, or a legacy api_version 2 body |
+ * | customerio_unavailable | 503 | Customer.io down, too slow, or refusing our credentials: Purchasely re-delivers, nothing is lost |
+ * | handler_failed | 500 | your `on()` handler threw (policy `'retry'`): Purchasely re-delivers |
+ */
+export const STATUS_BY_OUTCOME = {
+  forwarded: 200,
+  skipped: 200,
+  duplicate: 200,
+  rejected: 200,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  invalid_signature: 401,
+  invalid_body: 400,
+  customerio_unavailable: 503,
+  handler_failed: 500,
+} as const satisfies Record<BridgeOutcome['kind'], number>;
+
+/** Turns an outcome into the HTTP answer: a small JSON body saying what happened, never a secret. */
+export function toResponse(outcome: BridgeOutcome): BridgeResponse {
+  const status = STATUS_BY_OUTCOME[outcome.kind];
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (outcome.kind === 'method_not_allowed') headers.allow = 'POST';
+  if (outcome.kind === 'customerio_unavailable') headers['retry-after'] = '30';
+  return { status, headers, body: JSON.stringify(describe(outcome)) };
+}
+
+function describe(outcome: BridgeOutcome): Record<string, unknown> {
+  switch (outcome.kind) {
+    case 'forwarded':
+      return {
+        status: 'forwarded',
+        event_id: outcome.eventId,
+        event_name: outcome.eventName,
+        customerio_event: outcome.customerioEvent,
+      };
+    case 'skipped':
+      return {
+        status: 'skipped',
+        reason: outcome.reason,
+        event_id: outcome.eventId,
+        event_name: outcome.eventName,
+      };
+    case 'duplicate':
+      return { status: 'duplicate', event_id: outcome.eventId, event_name: outcome.eventName };
+    case 'rejected':
+      return {
+        status: 'failed',
+        reason: outcome.reason,
+        event_id: outcome.eventId,
+        event_name: outcome.eventName,
+      };
+    case 'method_not_allowed':
+      return { error: 'method_not_allowed', message: 'Purchasely webhooks are POST requests.' };
+    case 'payload_too_large':
+      return { error: 'payload_too_large', message: `The body is over ${outcome.maxBytes} bytes.` };
+    case 'invalid_signature':
+      return { error: 'invalid_signature', reason: outcome.reason };
+    case 'invalid_body':
+      return { error: 'invalid_body', code: outcome.code, message: outcome.message };
+    case 'customerio_unavailable':
+      return { error: 'customerio_unavailable', reason: outcome.reason };
+    case 'handler_failed':
+      return { error: 'handler_failed', event_id: outcome.eventId, event_name: outcome.eventName };
+  }
+}

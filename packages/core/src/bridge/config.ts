@@ -1,0 +1,70 @@
+import type { CustomerIoClient, CustomerIoClientOptions } from '../customerio/index.js';
+import type { PurchaselyEvent, UnknownPurchaselyEvent } from '../events/index.js';
+import type {
+  DeliveryPlan,
+  EventNamingOptions,
+  IdentifyResolver,
+  UserPropertyOptions,
+} from '../mapping/index.js';
+import type { SkipReason } from './answers.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { BridgeLogger } from './logger.js';
+
+/** A Customer.io client, or the options to create one. */
+export type CustomerIoSetting = CustomerIoClient | CustomerIoClientOptions;
+
+/** What to do with events from the stores' sandboxes (`environment: 'SANDBOX'`). */
+export type SandboxPolicy = 'ignore' | 'forward' | { customerio: CustomerIoSetting };
+
+/** What a handler registered with `on()` may do when it throws. */
+export type HandlerFailurePolicy = 'retry' | 'acknowledge';
+
+/** Observability hooks. They run after the answer is decided and never change it; their errors are logged. */
+export interface BridgeHooks {
+  onForwarded?(info: {
+    event: PurchaselyEvent | UnknownPurchaselyEvent;
+    customerioEvent: string;
+    plan: DeliveryPlan;
+  }): void;
+  onSkipped?(info: { event: PurchaselyEvent | UnknownPurchaselyEvent; reason: SkipReason }): void;
+  onDuplicate?(info: { event: PurchaselyEvent | UnknownPurchaselyEvent; key: string }): void;
+  /**
+   * An event that could not be delivered. `willRetry: false` means it was acknowledged to Purchasely anyway
+   * (Customer.io rejected it for good, or it fails the payload schema): store or alert on it here.
+   */
+  onFailed?(info: {
+    event?: PurchaselyEvent | UnknownPurchaselyEvent;
+    reason: string;
+    willRetry: boolean;
+    error: unknown;
+  }): void;
+}
+
+/** Configuration of {@link createPurchaselyBridge}. */
+export interface PurchaselyBridgeConfig extends EventNamingOptions {
+  /** Purchasely's client shared secret; several during a rotation. */
+  webhookSecret: string | readonly string[];
+  /** Where production events go. */
+  customerio: CustomerIoSetting;
+  /** Person attributes set from each event; `false` sets none. Default: every documented property. */
+  userProperties?: UserPropertyOptions | false;
+  /** Resolves the Customer.io person of an event. Default: `user_id`, else an anonymous event. */
+  identify?: IdentifyResolver;
+  /** Sandbox events: `'ignore'` (default), `'forward'`, or `{ customerio }` for a separate workspace. */
+  sandbox?: SandboxPolicy;
+  /** Delivered-event memory; default an in-memory store (100k keys, 21 days). `false` turns it off. */
+  idempotency?: IdempotencyStore | false;
+  /** Largest body accepted, in bytes. Default 1 MB (Purchasely's bodies are about 1.5 KB). */
+  maxBodyBytes?: number;
+  /**
+   * Time allowed to deliver one event, retries included, before answering 503. Default 7000 ms: Purchasely
+   * stops waiting at 10 s, and an answer it never reads counts as a failure anyway.
+   */
+  deliveryBudgetMs?: number;
+  /** Signature checks: tolerance (default 300 s), the deprecated header, an injectable clock. */
+  signature?: { toleranceSeconds?: number; allowDeprecatedSignature?: boolean; now?: () => number };
+  /** When an `on()` handler throws: `'retry'` (default: answer 500 so Purchasely re-delivers) or `'acknowledge'`. */
+  onHandlerError?: HandlerFailurePolicy;
+  logger?: BridgeLogger;
+  hooks?: BridgeHooks;
+}

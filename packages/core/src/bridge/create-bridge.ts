@@ -1,0 +1,375 @@
+import { type CustomerIoClient, createCustomerIoClient } from '../customerio/index.js';
+import type { PurchaselyEventName } from '../events/index.js';
+import {
+  type PurchaselyEvent,
+  parsePurchaselyEvent,
+  type UnknownPurchaselyEvent,
+} from '../events/index.js';
+import {
+  createEventNamer,
+  createUserPropertyMapper,
+  defaultIdentify,
+  PurchaselyBridgeConfigError,
+  planDelivery,
+  purchaselyEventKey,
+  toIdentity,
+} from '../mapping/index.js';
+import { type HeadersLike, verifyPurchaselySignature } from '../signature/index.js';
+import { type BridgeOutcome, type BridgeResponse, toResponse } from './answers.js';
+import type { CustomerIoSetting, PurchaselyBridgeConfig } from './config.js';
+import { deliver } from './deliver.js';
+import { HandlerRegistry, type PurchaselyEventHandler } from './handlers.js';
+import { createMemoryIdempotencyStore } from './idempotency.js';
+import { silentLogger } from './logger.js';
+import { byteLength, readBodyWithLimit } from './read-body.js';
+
+/** A request as any framework can give it: the raw body, byte for byte. */
+export interface BridgeRequest {
+  method: string;
+  headers: HeadersLike;
+  body: string | Uint8Array;
+}
+
+/** The Purchasely → Customer.io bridge. */
+export interface PurchaselyBridge {
+  /** The framework-free core every adapter wraps: a request in, the answer for Purchasely out. Never throws. */
+  handle(request: BridgeRequest): Promise<BridgeResponse>;
+  /** The same, for fetch runtimes (Next.js route handlers, Bun, Deno, Workers). */
+  fetch(request: Request): Promise<Response>;
+  /**
+   * Registers your logic for one event (entitlements, say), called with the precise event type whether or
+   * not the event is forwarded to Customer.io. One handler per event; registering twice throws.
+   */
+  on<Name extends PurchaselyEventName>(
+    eventName: Name,
+    handler: PurchaselyEventHandler<Name>,
+  ): PurchaselyBridge;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_DELIVERY_BUDGET_MS = 7000;
+
+type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
+
+/**
+ * Creates the bridge. The configuration is validated here (event names, overrides, user properties,
+ * credentials), so mistakes fail at start-up rather than on the first webhook.
+ *
+ * Per request: verify the signature over the raw bytes → parse → skip what is not to be forwarded
+ * (disabled events, sandbox, no identity) → deliver once per `event_id` → run your `on()` handler → answer
+ * with the status of the answer table (see `STATUS_BY_OUTCOME`). Only a 200 acknowledges; 503 when
+ * Customer.io cannot take the event yet, so Purchasely re-delivers and nothing is lost.
+ *
+ * @example
+ * ```ts
+ * import { createPurchaselyBridge } from '@purchasely-customerio/core';
+ *
+ * const bridge = createPurchaselyBridge({
+ *   webhookSecret: process.env.PURCHASELY_WEBHOOK_SECRET!,
+ *   customerio: { siteId: process.env.CUSTOMERIO_SITE_ID!, apiKey: process.env.CUSTOMERIO_API_KEY!, region: 'eu' },
+ *   names: { SUBSCRIPTION_RENEWED: 'subscription_renewed' },
+ *   userProperties: { prefix: 'purchasely_' },
+ * });
+ * bridge.on('ACTIVATE', async (event) => grantAccess(event.user_id, event.product));
+ *
+ * export default { fetch: (request: Request) => bridge.fetch(request) };
+ * ```
+ */
+export function createPurchaselyBridge(config: PurchaselyBridgeConfig): PurchaselyBridge {
+  const secrets = checkSecrets(config.webhookSecret);
+  const namer = createEventNamer(config);
+  const toAttributes =
+    config.userProperties === false ? () => ({}) : createUserPropertyMapper(config.userProperties);
+  const identify = config.identify ?? defaultIdentify;
+  const deliveryBudgetMs = positive(
+    config.deliveryBudgetMs,
+    DEFAULT_DELIVERY_BUDGET_MS,
+    'deliveryBudgetMs',
+  );
+  const maxBodyBytes = positive(config.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
+  const production = toClient(config.customerio, 'customerio', deliveryBudgetMs);
+  const sandbox = config.sandbox ?? 'ignore';
+  const sandboxClient =
+    typeof sandbox === 'object'
+      ? toClient(sandbox.customerio, 'sandbox.customerio', deliveryBudgetMs)
+      : undefined;
+  if (typeof sandbox !== 'object' && sandbox !== 'ignore' && sandbox !== 'forward') {
+    throw new PurchaselyBridgeConfigError(
+      'sandbox',
+      "expected 'ignore', 'forward' or { customerio }.",
+    );
+  }
+  const idempotency =
+    config.idempotency === false
+      ? undefined
+      : (config.idempotency ?? createMemoryIdempotencyStore());
+  const handlerPolicy = config.onHandlerError ?? 'retry';
+  const logger = config.logger ?? silentLogger;
+  const hooks = config.hooks ?? {};
+  const handlers = new HandlerRegistry();
+  const inFlight = new Map<string, Promise<BridgeOutcome>>();
+
+  const notify = <Hook extends keyof typeof hooks>(
+    hook: Hook,
+    info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
+  ) => {
+    try {
+      (hooks[hook] as ((value: typeof info) => void) | undefined)?.(info);
+    } catch (error) {
+      logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
+    }
+  };
+
+  async function decide(request: BridgeRequest): Promise<BridgeOutcome> {
+    if (request.method.toUpperCase() !== 'POST') return { kind: 'method_not_allowed' };
+    if (byteLength(request.body) > maxBodyBytes)
+      return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
+
+    const verification = await verifyPurchaselySignature({
+      body: request.body,
+      headers: request.headers,
+      secret: secrets,
+      ...config.signature,
+    });
+    if (!verification.ok) {
+      logger.warn(
+        { reason: verification.reason },
+        `purchasely-customerio: rejected a webhook: ${verification.message}`,
+      );
+      return { kind: 'invalid_signature', reason: verification.reason };
+    }
+
+    const parsed = parsePurchaselyEvent(request.body, {
+      onWarning: (warning) =>
+        logger.warn({ warning: warning.code }, `purchasely-customerio: ${warning.message}`),
+    });
+    if (!parsed.ok) {
+      const { code, message } = parsed.error;
+      logger.error({ code }, `purchasely-customerio: ${message}`);
+      if (code === 'invalid_payload') {
+        // Signed, JSON, but not the v3 shape: re-delivery cannot fix it and would block the user's queue.
+        notify('onFailed', { reason: 'invalid_payload', willRetry: false, error: parsed.error });
+        return { kind: 'rejected', reason: 'invalid_payload' };
+      }
+      return { kind: 'invalid_body', code, message };
+    }
+    const event = parsed.event;
+    const key = purchaselyEventKey(event);
+    const pending = inFlight.get(key);
+    if (pending) return asDuplicate(await pending, event, key);
+
+    const outcome = processEvent(event, parsed.known, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, outcome);
+    return outcome;
+  }
+
+  function asDuplicate(first: BridgeOutcome, event: AnyEvent, key: string): BridgeOutcome {
+    if (first.kind !== 'forwarded') return first;
+    notify('onDuplicate', { event, key });
+    return { kind: 'duplicate', eventId: key, eventName: event.event_name };
+  }
+
+  async function processEvent(
+    event: AnyEvent,
+    known: boolean,
+    key: string,
+  ): Promise<BridgeOutcome> {
+    const ids = { eventId: key, eventName: event.event_name };
+    if (idempotency && (await idempotency.has(key))) {
+      notify('onDuplicate', { event, key });
+      logger.info(ids, 'purchasely-customerio: duplicate delivery acknowledged');
+      return { kind: 'duplicate', ...ids };
+    }
+
+    const forwarding = await forward(event, known, key);
+    if (forwarding.kind === 'customerio_unavailable') return forwarding;
+
+    try {
+      await handlers.run(event);
+    } catch (error) {
+      logger.error(
+        { ...ids, err: summarise(error) },
+        'purchasely-customerio: an on() handler threw',
+      );
+      notify('onFailed', {
+        event,
+        reason: 'handler_failed',
+        willRetry: handlerPolicy === 'retry',
+        error,
+      });
+      if (handlerPolicy === 'retry') return { kind: 'handler_failed', ...ids };
+    }
+
+    if (idempotency && (forwarding.kind === 'forwarded' || forwarding.kind === 'rejected')) {
+      await idempotency.remember(key);
+    }
+    return forwarding;
+  }
+
+  async function forward(event: AnyEvent, known: boolean, key: string): Promise<BridgeOutcome> {
+    const ids = { eventId: key, eventName: event.event_name };
+    const skip = (reason: Extract<BridgeOutcome, { kind: 'skipped' }>['reason']): BridgeOutcome => {
+      notify('onSkipped', { event, reason });
+      logger.info(
+        { ...ids, reason },
+        'purchasely-customerio: event acknowledged without forwarding',
+      );
+      return { kind: 'skipped', reason, ...ids };
+    };
+    if (!known) return skip('unknown_event');
+    const customerioEvent = namer.nameFor(event.event_name);
+    if (customerioEvent === undefined) return skip('event_disabled');
+    const client = event.environment === 'SANDBOX' ? sandboxClientFor() : production;
+    if (client === undefined) return skip('sandbox');
+    const identity = toIdentity(await identify(event), event);
+    if (identity.kind === 'none') return skip('no_identity');
+
+    const plan = planDelivery({
+      event,
+      eventName: customerioEvent,
+      identity,
+      attributes: toAttributes(event),
+    });
+    logger.debug({ ...ids, plan }, 'purchasely-customerio: delivering');
+    const result = await withBudget(deliver(client, plan), deliveryBudgetMs);
+    if (result.ok) {
+      notify('onForwarded', { event, customerioEvent, plan });
+      logger.info({ ...ids, customerioEvent }, 'purchasely-customerio: forwarded');
+      return { kind: 'forwarded', ...ids, customerioEvent };
+    }
+    notify('onFailed', {
+      event,
+      reason: result.permanent ? 'customerio_rejected' : result.reason,
+      willRetry: !result.permanent,
+      error: result.error,
+    });
+    if (result.permanent) {
+      logger.error(
+        { ...ids, err: summarise(result.error) },
+        'purchasely-customerio: Customer.io rejected the event; acknowledged so later events flow',
+      );
+      return { kind: 'rejected', reason: 'customerio_rejected', ...ids };
+    }
+    logger.warn(
+      { ...ids, reason: result.reason, err: summarise(result.error) },
+      'purchasely-customerio: Customer.io unavailable; Purchasely will re-deliver',
+    );
+    return { kind: 'customerio_unavailable', reason: result.reason };
+  }
+
+  function sandboxClientFor(): CustomerIoClient | undefined {
+    if (sandbox === 'forward') return production;
+    return sandboxClient;
+  }
+
+  const bridge: PurchaselyBridge = {
+    async handle(request) {
+      try {
+        return toResponse(await decide(request));
+      } catch (error) {
+        // Only a bug or a throwing resolver lands here: answer non-200 so Purchasely keeps the event.
+        logger.error({ err: summarise(error) }, 'purchasely-customerio: unexpected error');
+        return {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"internal_error"}',
+        };
+      }
+    },
+    async fetch(request) {
+      const declared = Number(request.headers.get('content-length'));
+      const body =
+        Number.isFinite(declared) && declared > maxBodyBytes
+          ? 'too_large'
+          : await readBodyWithLimit(request.body, maxBodyBytes);
+      const answer =
+        body === 'too_large'
+          ? toResponse({ kind: 'payload_too_large', maxBytes: maxBodyBytes })
+          : await bridge.handle({ method: request.method, headers: request.headers, body });
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    },
+    on(eventName, handler) {
+      handlers.add(eventName, handler);
+      return bridge;
+    },
+  };
+  return bridge;
+}
+
+function checkSecrets(secret: unknown): string[] {
+  const secrets = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...secret] : [];
+  if (
+    secrets.length === 0 ||
+    secrets.some((value) => typeof value !== 'string' || value.trim() === '')
+  ) {
+    throw new PurchaselyBridgeConfigError(
+      'webhookSecret',
+      "set Purchasely's client shared secret (a non-empty string, or several during a rotation).",
+    );
+  }
+  return secrets;
+}
+
+function positive(value: unknown, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new PurchaselyBridgeConfigError(setting, 'expected a positive number.');
+  }
+  return value;
+}
+
+function toClient(setting: CustomerIoSetting, name: string, budgetMs: number): CustomerIoClient {
+  if (typeof setting !== 'object' || setting === null) {
+    throw new PurchaselyBridgeConfigError(
+      name,
+      'expected Customer.io client options ({ siteId, apiKey, region }) or a client.',
+    );
+  }
+  if ('batch' in setting && typeof setting.batch === 'function') return setting;
+  const options = setting as Exclude<CustomerIoSetting, CustomerIoClient>;
+  try {
+    // Retries must end inside the delivery budget, so the answer reaches Purchasely before its 10 s timeout.
+    return createCustomerIoClient({
+      timeoutMs: Math.min(3000, budgetMs),
+      ...options,
+      retry: options.retry === false ? false : { budgetMs: budgetMs - 500, ...options.retry },
+    });
+  } catch (error) {
+    throw new PurchaselyBridgeConfigError(
+      name,
+      error instanceof Error ? error.message : String(error),
+      { cause: error },
+    );
+  }
+}
+
+async function withBudget<T>(
+  delivery: Promise<T>,
+  budgetMs: number,
+): Promise<T | { ok: false; permanent: false; reason: 'timeout'; error: unknown }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<{ ok: false; permanent: false; reason: 'timeout'; error: unknown }>(
+    (resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            permanent: false,
+            reason: 'timeout',
+            error: new Error(`delivery took longer than ${budgetMs} ms`),
+          }),
+        budgetMs,
+      );
+    },
+  );
+  try {
+    return await Promise.race([delivery, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function summarise(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { message: String(error) };
+}

@@ -1,0 +1,34 @@
+/** The body as bytes, or `'too_large'` as soon as it passes `maxBytes` (the rest is never read). */
+export async function readBodyWithLimit(
+  stream: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array | 'too_large'> {
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return 'too_large';
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+const encoder = new TextEncoder();
+
+/** The size of a raw body in bytes, which is what the limit is about. */
+export function byteLength(body: string | Uint8Array): number {
+  return typeof body === 'string' ? encoder.encode(body).byteLength : body.byteLength;
+}
