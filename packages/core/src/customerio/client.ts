@@ -23,7 +23,7 @@ import {
   CustomerIoValidationError,
 } from './errors.js';
 import { TRACK_LIMITS } from './limits.js';
-import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import {
   type CustomerIoRegionSetting,
   isCustomerIoHost,
@@ -62,17 +62,8 @@ import type {
   ViewOptions,
 } from './types.js';
 
-/** Client-side rate limit settings. */
-export interface RateLimitOptions {
-  /** Sustained request rate for this client (all calls, retries and redirects share it). */
-  requestsPerSecond: number;
-  /** Requests allowed back to back after an idle period. Default 1 (evenly spaced). */
-  burst?: number;
-  /** Millisecond clock; inject for tests. */
-  now?: () => number;
-  /** Waits `ms`; inject for tests. */
-  sleep?: (ms: number) => Promise<void>;
-}
+/** Client-side rate limit settings: the limiter's own options. */
+export type RateLimitOptions = RateLimiterOptions;
 
 /** Options for {@link createCustomerIoClient}. */
 export interface CustomerIoClientOptions {
