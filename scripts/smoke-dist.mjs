@@ -16,9 +16,9 @@ const entries = {
     'purchaselyEvent',
     'signedPurchaselyWebhook',
   ],
-  '@purchasely-customerio/adapters/express': ['frameworkName'],
-  '@purchasely-customerio/adapters/hono': ['frameworkName'],
-  '@purchasely-customerio/adapters/fetch': ['frameworkName'],
+  '@purchasely-customerio/adapters/express': ['purchaselyWebhook'],
+  '@purchasely-customerio/adapters/hono': ['purchaselyWebhook'],
+  '@purchasely-customerio/adapters/fetch': ['purchaselyWebhook'],
 };
 
 const vectors = JSON.parse(

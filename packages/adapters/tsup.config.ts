@@ -7,5 +7,5 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   target: 'es2022',
-  platform: 'neutral',
+  platform: 'node',
 });

@@ -1,11 +1,77 @@
 /**
- * The express adapter of purchasely-customerio.
+ * The Express adapter (Express 4 and 5; any `node:http` server too).
  *
- * The adapter itself arrives with the bridge (`purchaselyWebhook(bridgeOrConfig)`); until then this entry
- * only names itself, so that the package's build, exports map and type checks are in place.
+ * Mount it with no body parser in front, or behind `express.raw({ type: 'application/json' })`: the signature
+ * covers the body's exact bytes. If `express.json()` already parsed the body, the bytes are gone, so the
+ * adapter answers 500 with a message saying how to mount it (never re-serialising the parsed object, which
+ * would not match the signature); Purchasely then re-delivers once it is fixed, so nothing is lost.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { purchaselyWebhook } from '@purchasely-customerio/adapters/express';
+ *
+ * const app = express();
+ * app.post('/webhooks/purchasely', purchaselyWebhook({
+ *   webhookSecret: process.env.PURCHASELY_WEBHOOK_SECRET!,
+ *   customerio: { siteId: process.env.CUSTOMERIO_SITE_ID!, apiKey: process.env.CUSTOMERIO_API_KEY!, region: 'eu' },
+ * }));
+ * app.use(express.json()); // other routes may parse JSON: mount it after the webhook route
+ * ```
  *
  * @packageDocumentation
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type BridgeOrConfig, toBridge } from './bridge-or-config.js';
+import { toWebRequest, writeWebResponse } from './node-http.js';
 
-/** The framework this entry adapts. */
-export const frameworkName = 'express';
+/** The request as Express (or plain `node:http`) gives it: `body` is set when a body parser ran. */
+export type NodeWebhookRequest = IncomingMessage & { body?: unknown };
+
+/** An Express-compatible handler `(req, res, next)`; `next` receives unexpected errors. */
+export type PurchaselyExpressHandler = (
+  request: NodeWebhookRequest,
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
+
+const MOUNT_HELP =
+  'The request body was already parsed (express.json() or another body parser ran first), so its exact ' +
+  'bytes, which the Purchasely signature covers, are gone. Mount purchaselyWebhook() before express.json(), ' +
+  "or give this route express.raw({ type: 'application/json' }).";
+
+/**
+ * Creates the Express handler. Takes a bridge, or the bridge configuration.
+ *
+ * @example
+ * ```ts
+ * app.post('/webhooks/purchasely', express.raw({ type: 'application/json' }), purchaselyWebhook(bridge));
+ * ```
+ */
+export function purchaselyWebhook(bridgeOrConfig: BridgeOrConfig): PurchaselyExpressHandler {
+  const bridge = toBridge(bridgeOrConfig);
+  return async (request, response, next) => {
+    try {
+      const body = rawBodyOf(request);
+      if (body === 'parsed') {
+        response.statusCode = 500;
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ error: 'misconfigured', message: MOUNT_HELP }));
+        return;
+      }
+      await writeWebResponse(await bridge.fetch(toWebRequest(request, body)), response);
+    } catch (error) {
+      if (next) next(error);
+      else throw error;
+    }
+  };
+}
+
+/** The raw body a parser left (a Buffer from express.raw, text from express.text), the stream, or 'parsed'. */
+function rawBodyOf(request: NodeWebhookRequest): Uint8Array | string | 'stream' | 'parsed' {
+  const { body } = request;
+  if (body instanceof Uint8Array || typeof body === 'string') return body;
+  // body-parser marks the requests it consumed; an unread stream is ours to read.
+  const consumed = (request as { _body?: boolean })._body === true || request.readableEnded;
+  return consumed ? 'parsed' : 'stream';
+}

@@ -40,6 +40,8 @@ export interface PurchaselyBridge {
    * Registers your logic for one event (entitlements, say), called with the precise event type whether or
    * not the event is forwarded to Customer.io. One handler per event; registering twice throws.
    */
+  /** The largest body accepted, in bytes; adapters stop reading a request body past it. */
+  readonly maxBodyBytes: number;
   on<Name extends PurchaselyEventName>(
     eventName: Name,
     handler: PurchaselyEventHandler<Name>,
@@ -263,6 +265,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
   }
 
   const bridge: PurchaselyBridge = {
+    maxBodyBytes,
     async handle(request) {
       try {
         return toResponse(await decide(request));

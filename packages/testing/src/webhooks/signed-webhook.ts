@@ -13,7 +13,8 @@ export interface SignedWebhookOptions {
 
 /** A signed webhook: the exact body and the headers Purchasely would send with it. */
 export interface SignedWebhook {
-  body: string | Uint8Array;
+  /** ArrayBuffer-backed when bytes, so it is a valid fetch `BodyInit` as is. */
+  body: string | Uint8Array<ArrayBuffer>;
   headers: Record<string, string>;
 }
 
@@ -31,9 +32,11 @@ export async function signedPurchaselyWebhook(
   options: SignedWebhookOptions,
 ): Promise<SignedWebhook> {
   const body =
-    typeof options.body === 'string' || options.body instanceof Uint8Array
+    typeof options.body === 'string'
       ? options.body
-      : JSON.stringify(options.body);
+      : options.body instanceof Uint8Array
+        ? new Uint8Array(options.body)
+        : JSON.stringify(options.body);
   const signature = await signPurchaselyWebhook({
     secret: options.secret,
     body,
@@ -57,6 +60,6 @@ export async function signedPurchaselyRequest(
   return new Request(options.url ?? 'http://localhost/webhooks/purchasely', {
     method: 'POST',
     headers,
-    body: typeof body === 'string' ? body : new Uint8Array(body),
+    body,
   });
 }
