@@ -1,4 +1,4 @@
-import { type CustomerIoClient, createCustomerIoClient } from '../customerio/index.js';
+import { type CustomerIoClient, createCustomerIoClient, eventIdFor } from '../customerio/index.js';
 import type { PurchaselyEventName } from '../events/index.js';
 import {
   type PurchaselyEvent,
@@ -115,10 +115,19 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     hook: Hook,
     info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
   ) => {
-    try {
-      (hooks[hook] as ((value: typeof info) => void) | undefined)?.(info);
-    } catch (error) {
+    const report = (error: unknown) =>
       logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
+    try {
+      const result: unknown = (hooks[hook] as ((value: typeof info) => unknown) | undefined)?.(
+        info,
+      );
+      // An async hook (allowed by its `void` type) must not become an unhandled rejection, which ends
+      // the Node process by default.
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        Promise.resolve(result).catch(report);
+      }
+    } catch (error) {
+      report(error);
     }
   };
 
@@ -168,7 +177,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
   function asDuplicate(first: BridgeOutcome, event: AnyEvent, key: string): BridgeOutcome {
     if (first.kind !== 'forwarded') return first;
     notify('onDuplicate', { event, key });
-    return { kind: 'duplicate', eventId: key, eventName: event.event_name };
+    return { kind: 'duplicate', eventId: publicEventId(event, key), eventName: event.event_name };
   }
 
   async function processEvent(
@@ -176,7 +185,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     known: boolean,
     key: string,
   ): Promise<BridgeOutcome> {
-    const ids = { eventId: key, eventName: event.event_name };
+    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
     if (idempotency && (await idempotency.has(key))) {
       notify('onDuplicate', { event, key });
       logger.info(ids, 'purchasely-customerio: duplicate delivery acknowledged');
@@ -209,7 +218,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
   }
 
   async function forward(event: AnyEvent, known: boolean, key: string): Promise<BridgeOutcome> {
-    const ids = { eventId: key, eventName: event.event_name };
+    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
     const skip = (reason: Extract<BridgeOutcome, { kind: 'skipped' }>['reason']): BridgeOutcome => {
       notify('onSkipped', { event, reason });
       logger.info(
@@ -284,11 +293,24 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       const body =
         Number.isFinite(declared) && declared > maxBodyBytes
           ? 'too_large'
-          : await readBodyWithLimit(request.body, maxBodyBytes);
+          : // A body stream that errors (the sender went away mid-upload) must not make fetch() reject.
+            await readBodyWithLimit(request.body, maxBodyBytes).catch((error: unknown) => {
+              logger.warn(
+                { err: summarise(error) },
+                'purchasely-customerio: could not read the request body',
+              );
+              return 'unreadable' as const;
+            });
       const answer =
         body === 'too_large'
           ? toResponse({ kind: 'payload_too_large', maxBytes: maxBodyBytes })
-          : await bridge.handle({ method: request.method, headers: request.headers, body });
+          : body === 'unreadable'
+            ? toResponse({
+                kind: 'invalid_body',
+                code: 'unreadable_body',
+                message: 'The request body could not be read.',
+              })
+            : await bridge.handle({ method: request.method, headers: request.headers, body });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
     on(eventName, handler) {
@@ -297,6 +319,16 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     },
   };
   return bridge;
+}
+
+/**
+ * The event id shown in answers and logs: Purchasely's `event_id`, or, for old payloads without one, the
+ * Customer.io event id (a ULID) instead of the fallback key, which is built from the user id and the store
+ * transaction ids: payload that must not reach a log above `debug`.
+ */
+function publicEventId(event: AnyEvent, key: string): string {
+  if (typeof event.event_id === 'string' && event.event_id !== '') return event.event_id;
+  return eventIdFor(key, event.event_created_at_ms);
 }
 
 function checkSecrets(secret: unknown): string[] {

@@ -1,0 +1,95 @@
+import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
+import { describe, expect, it } from 'vitest';
+import { recordingLogger, SECRET, send, setup } from './helpers.js';
+
+describe('identity resolvers, secret rotation and unexpected failures', () => {
+  it('a custom async identify resolver can address people by email', async () => {
+    const { emulator, bridge } = setup({
+      identify: async (event) => ({ email: `${event.user_id}@example.com` }),
+    });
+    const answer = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'ada' }));
+    expect(answer.json).toMatchObject({ status: 'forwarded' });
+    const body = JSON.parse(emulator.requests[0]?.body ?? '{}') as {
+      batch: Array<{ identifiers: unknown }>;
+    };
+    expect(body.batch.map((op) => op.identifiers)).toEqual([
+      { email: 'ada@example.com' },
+      { email: 'ada@example.com' },
+    ]);
+  });
+
+  it('a resolver answering nothing skips the event (no_identity)', async () => {
+    const { emulator, bridge } = setup({ identify: () => null });
+    const answer = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'));
+    expect(answer.json).toMatchObject({ status: 'skipped', reason: 'no_identity' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('userProperties: false sends the event with no attributes', async () => {
+    const { emulator, bridge } = setup({ userProperties: false });
+    await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'u-bare' }));
+    const body = JSON.parse(emulator.requests[0]?.body ?? '{}') as {
+      batch: Array<{ attributes: unknown }>;
+    };
+    expect(body.batch[0]?.attributes).toEqual({});
+    expect(emulator.events).toHaveLength(1);
+  });
+
+  it('a throwing resolver → 500 internal_error for the request and its concurrent copies; nothing remembered', async () => {
+    const logger = recordingLogger();
+    let fail = true;
+    const { emulator, bridge } = setup({
+      logger,
+      identify: async (event) => {
+        if (fail) throw new Error('user database down');
+        return event.user_id;
+      },
+    });
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
+    const webhooks = await Promise.all(
+      Array.from({ length: 3 }, () => signedPurchaselyWebhook({ secret: SECRET, body: event })),
+    );
+    const answers = await Promise.all(
+      webhooks.map((webhook) => bridge.handle({ method: 'POST', ...webhook })),
+    );
+    expect(answers.map((a) => [a.status, a.body])).toEqual(
+      Array(3).fill([500, '{"error":"internal_error"}']),
+    );
+    expect(logger.calls.filter((c) => c.message.includes('unexpected error')).length).toBe(3);
+    fail = false;
+    expect((await send(bridge, event)).json).toMatchObject({ status: 'forwarded' });
+    expect(emulator.events).toHaveLength(1);
+  });
+
+  it('a failing idempotency store → 500, so Purchasely keeps the event', async () => {
+    const { emulator, bridge } = setup({
+      idempotency: {
+        has: async () => {
+          throw new Error('redis down');
+        },
+        remember: () => {},
+      },
+    });
+    const answer = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'));
+    expect(answer.status).toBe(500);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('during a secret rotation, either secret is accepted', async () => {
+    const { emulator, bridge } = setup({ webhookSecret: ['previous-secret', SECRET] });
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
+    expect((await send(bridge, event, { secret: 'previous-secret' })).status).toBe(200);
+    expect((await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'))).status).toBe(200);
+    expect((await send(bridge, event, { secret: 'unknown' })).status).toBe(401);
+    expect(emulator.events).toHaveLength(2);
+  });
+
+  it('a custom signature tolerance is honoured', async () => {
+    const { bridge } = setup({ signature: { toleranceSeconds: 10 } });
+    const stale = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'), {
+      timestamp: Math.floor(Date.now() / 1000) - 60,
+    });
+    expect(stale.status).toBe(401);
+    expect(stale.json).toMatchObject({ reason: 'timestamp_too_old' });
+  });
+});
