@@ -1,3 +1,5 @@
+import { concatBytes } from '../signature/hmac.js';
+
 /** The body as bytes, or `'too_large'` as soon as it passes `maxBytes` (the rest is never read). */
 export async function readBodyWithLimit(
   stream: ReadableStream<Uint8Array> | null,
@@ -17,13 +19,7 @@ export async function readBodyWithLimit(
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(...chunks);
 }
 
 const encoder = new TextEncoder();
