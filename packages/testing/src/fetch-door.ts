@@ -12,7 +12,7 @@ const maxRedirects = 20;
  */
 export function createEmulatorFetch(handle: CallHandler) {
   return async function emulatorFetch(
-    input: RequestInfo | URL,
+    input: Request | string | URL,
     init?: RequestInit,
   ): Promise<Response> {
     let request = new Request(input, init);

@@ -1,4 +1,10 @@
-import type { LiteralUnion } from 'type-fest';
+/**
+ * Known values with autocompletion, while any other string still type-checks. (type-fest's `LiteralUnion`,
+ * defined here because type-fest 5 is ESM-only and a CommonJS consumer could not load it from our `.d.cts`.)
+ */
+type LiteralUnion<Known extends string, Base extends string> =
+  | Known
+  | (Base & Record<never, never>);
 
 /**
  * Stores. Purchasely's docs spell Amazon and Huawei two ways (`AMAZON_APPSTORE` / `AMAZON_APP_STORE`,

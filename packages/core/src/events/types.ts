@@ -1,4 +1,3 @@
-import type { Simplify } from 'type-fest';
 import type * as z from 'zod/mini';
 import type { PurchaselyEventName } from './catalog.js';
 import type {
@@ -8,6 +7,9 @@ import type {
   transferredFromShape,
   transferredToShape,
 } from './fields.js';
+
+/** Flattens an intersection into one object type, for readable hovers and errors. */
+type Simplify<T> = { [Key in keyof T]: T[Key] } & {};
 
 type FieldsOf<Shape extends z.core.$ZodShape> = z.output<z.ZodMiniObject<Shape>>;
 

@@ -54,6 +54,11 @@ async function withFault(
 ): Promise<CallOutcome> {
   if (fault === undefined) return handle();
   if (fault === 'drop') return dropOutcome;
+  if (fault === 'drop-after') {
+    // The request is applied, then the answer is lost on the way back.
+    handle();
+    return dropOutcome;
+  }
   if ('hangMs' in fault) {
     await sleep(fault.hangMs, call.signal);
     return dropOutcome;

@@ -105,7 +105,10 @@ export interface RecordedRequest {
  * - `{ status, ... }` answers at once with that status instead of handling the request;
  * - `{ delayMs }` waits, then handles the request normally;
  * - `{ hangMs }` sends nothing for that long, then drops the connection;
- * - `'drop'` drops the connection without an answer.
+ * - `'drop'` drops the connection without an answer;
+ * - `'drop-after'` handles the request (people, events and stats are updated as usual), then drops the
+ *   connection instead of answering: the response is lost, so the client cannot tell it from `'drop'`
+ *   and retries an operation Customer.io already applied. This is what proves exactly-once delivery.
  */
 export type FaultStep =
   | {
@@ -117,7 +120,8 @@ export type FaultStep =
     }
   | { delayMs: number }
   | { hangMs: number }
-  | 'drop';
+  | 'drop'
+  | 'drop-after';
 
 /** Which requests a queued fault applies to; every given field must match. */
 export interface FaultMatcher {
@@ -192,7 +196,7 @@ export interface CustomerIoEmulator extends EmulatorWorkspaceView {
    * The emulator as a `fetch` function. Redirects are followed as `fetch` would, per the
    * request's `redirect` mode; a dropped connection rejects with `TypeError('fetch failed')`.
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** msw 2 handlers for `https://track.customer.io` and `https://track-eu.customer.io`. */
   readonly handlers: HttpHandler[];
   /** Serve the same emulator over real HTTP on loopback. */
