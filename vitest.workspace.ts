@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
@@ -22,5 +23,27 @@ const project = (name: string) =>
     },
   });
 
+/**
+ * Suites that exercise the *built* packages (`pnpm build` first): real runtimes, packed tarballs.
+ * They live under `tests/<name>` and resolve the packages through their `dist/`, as users do.
+ */
+const distProject = (name: string) =>
+  defineProject({
+    test: {
+      name,
+      root: fileURLToPath(new URL(`./tests/${name}`, import.meta.url)),
+      include: ['**/*.test.ts'],
+      exclude: ['**/node_modules/**', '**/scratch/**'],
+      testTimeout: 120_000,
+      hookTimeout: 300_000,
+    },
+  });
+
 /** The project list; the root `vitest.config.ts` passes it to Vitest 4 as `test.projects`. */
-export default [project('core'), project('adapters'), project('testing')];
+export default [
+  project('core'),
+  project('adapters'),
+  project('testing'),
+  ...(existsSync(new URL('./tests/runtimes', import.meta.url)) ? [distProject('runtimes')] : []),
+  ...(existsSync(new URL('./tests/tarball', import.meta.url)) ? [distProject('tarball')] : []),
+];
