@@ -23,16 +23,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type BridgeOrConfig, toBridge } from './bridge-or-config.js';
-import { toWebRequest, writeWebResponse } from './node-http.js';
+import { readNodeBody, writeBridgeResponse } from './node-http.js';
 
 /** The request as Express (or plain `node:http`) gives it: `body` is set when a body parser ran. */
 export type NodeWebhookRequest = IncomingMessage & { body?: unknown };
 
-/** An Express-compatible handler `(req, res, next)`; `next` receives unexpected errors. */
+/** An Express-compatible handler: it answers every request itself and never rejects, so it needs no `next`. */
 export type PurchaselyExpressHandler = (
   request: NodeWebhookRequest,
   response: ServerResponse,
-  next?: (error?: unknown) => void,
 ) => Promise<void>;
 
 const MOUNT_HELP =
@@ -50,22 +49,43 @@ const MOUNT_HELP =
  */
 export function purchaselyWebhook(bridgeOrConfig: BridgeOrConfig): PurchaselyExpressHandler {
   const bridge = toBridge(bridgeOrConfig);
-  return async (request, response, next) => {
-    try {
-      const body = rawBodyOf(request);
-      if (body === 'parsed') {
-        response.statusCode = 500;
-        response.setHeader('content-type', 'application/json');
-        response.end(JSON.stringify({ error: 'misconfigured', message: MOUNT_HELP }));
-        return;
-      }
-      await writeWebResponse(await bridge.fetch(toWebRequest(request, body)), response);
-    } catch (error) {
-      if (next) next(error);
-      else throw error;
+  return async (request, response) => {
+    const body = rawBodyOf(request);
+    if (body === 'parsed') {
+      writeBridgeResponse(MISCONFIGURED, response);
+      return;
     }
+    let bytes: Uint8Array | string;
+    try {
+      bytes = body === 'stream' ? await readNodeBody(request, bridge.maxBodyBytes) : body;
+    } catch {
+      // The sender went away mid-upload: nothing to verify; answer like the bridge does for fetch.
+      writeBridgeResponse(UNREADABLE, response);
+      return;
+    }
+    // handle() never throws: every outcome, even an internal error, is an answer.
+    writeBridgeResponse(
+      await bridge.handle({
+        method: request.method ?? 'GET',
+        headers: request.headers,
+        body: bytes,
+      }),
+      response,
+    );
   };
 }
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const MISCONFIGURED = {
+  status: 500,
+  headers: JSON_HEADERS,
+  body: JSON.stringify({ error: 'misconfigured', message: MOUNT_HELP }),
+};
+const UNREADABLE = {
+  status: 400,
+  headers: JSON_HEADERS,
+  body: JSON.stringify({ error: 'invalid_body', code: 'unreadable_body' }),
+};
 
 /** The raw body a parser left (a Buffer from express.raw, text from express.text), the stream, or 'parsed'. */
 function rawBodyOf(request: NodeWebhookRequest): Uint8Array | string | 'stream' | 'parsed' {

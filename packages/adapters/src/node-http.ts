@@ -1,39 +1,44 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import type { BridgeResponse } from '@purchasely-customerio/core';
 
 /**
- * The Node side shared by the Node adapters: an `IncomingMessage` in as a fetch `Request` (so the bridge's own
- * body limit and answer table apply), a fetch `Response` back out through `ServerResponse`.
+ * The Node side shared by the Node adapters. The body is read straight from the `IncomingMessage` and handed
+ * to `bridge.handle()`: no Web `Request` is built, which the benchmarks showed to be the Express path's main
+ * overhead.
+ *
+ * Reading stops one byte past `maxBytes`: the bridge then sees an oversized body and answers 413 from its
+ * own table, while the rest of an oversized upload is never buffered.
  */
-export function toWebRequest(
-  request: IncomingMessage,
-  body: Uint8Array | string | 'stream',
-): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  const method = request.method ?? 'GET';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers };
-  if (method !== 'GET' && method !== 'HEAD') {
-    init.body =
-      body === 'stream'
-        ? (Readable.toWeb(request) as ReadableStream<Uint8Array>)
-        : typeof body === 'string'
-          ? body
-          : new Uint8Array(body);
-    // Node's fetch requires it for a streamed body.
-    init.duplex = 'half';
-  }
-  return new Request(`http://localhost${request.url ?? '/'}`, init);
+export function readNodeBody(request: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, Math.min(size, maxBytes + 1)));
+    };
+    request.on('data', (chunk: Buffer | string) => {
+      // Past the limit the stream keeps flowing and is discarded, so the 413 goes out on a healthy socket.
+      if (settled) return;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(bytes);
+      size += bytes.byteLength;
+      if (size > maxBytes) finish();
+    });
+    request.on('end', finish);
+    request.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
 }
 
-/** Writes a fetch `Response` to Node's `ServerResponse`. */
-export async function writeWebResponse(response: Response, target: ServerResponse): Promise<void> {
-  target.statusCode = response.status;
-  response.headers.forEach((value, name) => {
-    target.setHeader(name, value);
-  });
-  target.end(Buffer.from(await response.arrayBuffer()));
+/** Writes the bridge's answer to Node's `ServerResponse`. */
+export function writeBridgeResponse(answer: BridgeResponse, target: ServerResponse): void {
+  target.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) target.setHeader(name, value);
+  target.end(answer.body);
 }

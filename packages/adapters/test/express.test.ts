@@ -65,3 +65,26 @@ testAdapterConformance('node:http', (bridge, path) => {
     }),
   );
 });
+
+describe('Express with a body far over the default 1 MB limit', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    const app = express5();
+    const bridge = createPurchaselyBridge({
+      webhookSecret: SECRET,
+      customerio: { siteId: 'site', apiKey: 'key', region: 'us', baseUrl: 'http://127.0.0.1:9' },
+    });
+    app.post(PATH, purchaselyWebhook(bridge));
+    server = await listenOnLoopback(createServer(app));
+  });
+  afterAll(() => server.close());
+
+  it('answers 413 without buffering the rest, and the server keeps serving', async () => {
+    const huge = new Uint8Array(5 * 1024 * 1024).fill(0x61);
+    const response = await fetch(`${server.url}${PATH}`, { method: 'POST', body: huge });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
+    const unsigned = await fetch(`${server.url}${PATH}`, { method: 'POST', body: '{}' });
+    expect(unsigned.status).toBe(401);
+  });
+});
