@@ -1,0 +1,51 @@
+/**
+ * Start-up: import the BUILT fetch adapter (or customerio-node), create the handler (client) and handle one
+ * signed webhook (one identify) against a stubbed fetch. Prints `RESULT {…}` with times in ms from
+ * process start (`performance.now()` counts from the process's time origin) and from import start.
+ * The webhook is signed by the parent and passed in the environment, so nothing here precedes the import.
+ */
+const sinceStart = performance.now();
+const what = process.env.WHAT;
+const stubFetch = async () =>
+  new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+
+let status;
+let imported;
+if (what === 'ours') {
+  const { purchaselyWebhook } = await import('@purchasely-customerio/adapters/fetch');
+  imported = performance.now();
+  const handler = purchaselyWebhook({
+    webhookSecret: process.env.WEBHOOK_SECRET,
+    customerio: { siteId: 's', apiKey: 'k', region: 'us', rateLimit: false, fetch: stubFetch },
+  });
+  const response = await handler(
+    new Request('http://localhost/webhooks/purchasely', {
+      method: 'POST',
+      headers: JSON.parse(process.env.WEBHOOK_HEADERS),
+      body: process.env.WEBHOOK_BODY,
+    }),
+  );
+  await response.text();
+  status = response.status;
+} else if (what === 'customerio-node') {
+  globalThis.fetch = stubFetch;
+  const { TrackClient } = await import('customerio-node');
+  imported = performance.now();
+  const client = new TrackClient('s', 'k');
+  await client.identify('user-1', { plan: 'monthly' });
+  status = 200;
+} else {
+  imported = performance.now();
+  status = 0;
+}
+const done = performance.now();
+console.log(
+  `RESULT ${JSON.stringify({
+    what,
+    node: process.version,
+    status,
+    importMs: Number((imported - sinceStart).toFixed(2)),
+    importToAnswerMs: Number((done - sinceStart).toFixed(2)),
+    processStartToAnswerMs: Number(done.toFixed(2)),
+  })}`,
+);
