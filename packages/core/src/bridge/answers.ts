@@ -64,6 +64,8 @@ export function toResponse(outcome: BridgeOutcome): BridgeResponse {
   const status = STATUS_BY_OUTCOME[outcome.kind];
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (outcome.kind === 'method_not_allowed') headers.allow = 'POST';
+  // The rest of an oversized upload may still be on the wire: don't reuse that connection.
+  if (outcome.kind === 'payload_too_large') headers.connection = 'close';
   if (outcome.kind === 'customerio_unavailable') headers['retry-after'] = '30';
   return { status, headers, body: JSON.stringify(describe(outcome)) };
 }

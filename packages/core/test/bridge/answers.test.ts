@@ -121,6 +121,7 @@ describe('answer table', () => {
         error: 'payload_too_large',
         message: `The body is over ${1024 * 1024} bytes.`,
       });
+      expect(answer.headers.connection).toBe('close');
       expect(emulator.requests).toHaveLength(0);
     });
 
