@@ -1,8 +1,29 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createCustomerIoEmulator, type FaultStep } from '../src/index.js';
 import { basicAuth, call, setupMsw } from './helpers.js';
 
 const emulate = setupMsw();
+
+/** Sends one HTTP/1.1 PUT over a raw socket and resolves with everything read before the socket closed. */
+function rawPut(base: string, path: string, body: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.end(
+        `PUT ${path} HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: ${basicAuth()}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+    });
+    // A reset (ECONNRESET) is a dropped connection too; 'close' follows it either way.
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(received));
+  });
+}
 
 const identify = (id = '42') => call('PUT', `/api/v1/customers/${id}`, { plan: 'pro' });
 
@@ -98,6 +119,43 @@ describe('faults.next', () => {
 
     await expect(identify()).rejects.toThrow(TypeError);
     expect(emulator.requests[0]?.status).toBe(0);
+  });
+
+  it('drop-after: applies the request, then drops the connection (a lost response)', async () => {
+    const emulator = emulate();
+    emulator.faults.next('drop-after');
+
+    await expect(identify()).rejects.toThrow(TypeError);
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'pro' });
+    expect(emulator.requests).toMatchObject([{ method: 'PUT', status: 0 }]);
+    expect(emulator.stats.faultsInjected).toBe(1);
+  });
+
+  it('drop-after: the client retry of an applied event is deduplicated by its id', async () => {
+    const emulator = emulate();
+    emulator.faults.next('drop-after');
+    const event = { name: 'renewed', id: '01HZY0000A0000000000000001' };
+
+    await expect(call('POST', '/api/v1/customers/42/events', event)).rejects.toThrow(TypeError);
+    expect((await call('POST', '/api/v1/customers/42/events', event)).status).toBe(200);
+
+    expect(emulator.events).toHaveLength(1);
+    expect(emulator.stats.duplicateEvents).toBe(1);
+  });
+
+  it('drop-after: works through the fetch door and the loopback server alike', async () => {
+    const emulator = createCustomerIoEmulator();
+    emulator.faults.next('drop-after', 'drop-after');
+
+    await expect(
+      call('PUT', '/api/v1/customers/a', { plan: 'pro' }, { fetch: emulator.fetch }),
+    ).rejects.toThrow(TypeError);
+    await using server = await emulator.listen();
+    // A raw socket: msw intercepts fetch and node:http in this file, not node:net.
+    expect(await rawPut(server.url, '/api/v1/customers/b', '{"plan":"pro"}')).toBe('');
+
+    expect([...emulator.people.keys()]).toEqual(['a', 'b']);
+    expect(emulator.requests.map((request) => request.status)).toEqual([0, 0]);
   });
 
   it('refuses a matcher anywhere but first', () => {
