@@ -14,6 +14,7 @@ import {
   purchaselyEventKey,
   toIdentity,
 } from '../mapping/index.js';
+import { assertOptionalFunction, resolveSecrets, resolveTolerance } from '../signature/config.js';
 import { type HeadersLike, verifyPurchaselySignature } from '../signature/index.js';
 import { type BridgeOutcome, type BridgeResponse, toResponse } from './answers.js';
 import type { CustomerIoSetting, PurchaselyBridgeConfig } from './config.js';
@@ -36,12 +37,12 @@ export interface PurchaselyBridge {
   handle(request: BridgeRequest): Promise<BridgeResponse>;
   /** The same, for fetch runtimes (Next.js route handlers, Bun, Deno, Workers). */
   fetch(request: Request): Promise<Response>;
+  /** The largest body accepted, in bytes; adapters stop reading a request body past it. */
+  readonly maxBodyBytes: number;
   /**
    * Registers your logic for one event (entitlements, say), called with the precise event type whether or
    * not the event is forwarded to Customer.io. One handler per event; registering twice throws.
    */
-  /** The largest body accepted, in bytes; adapters stop reading a request body past it. */
-  readonly maxBodyBytes: number;
   on<Name extends PurchaselyEventName>(
     eventName: Name,
     handler: PurchaselyEventHandler<Name>,
@@ -78,7 +79,7 @@ type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
  * ```
  */
 export function createPurchaselyBridge(config: PurchaselyBridgeConfig): PurchaselyBridge {
-  const secrets = checkSecrets(config.webhookSecret);
+  const { secrets, toleranceSeconds } = checkSignatureSettings(config);
   const namer = createEventNamer(config);
   const toAttributes =
     config.userProperties === false ? () => ({}) : createUserPropertyMapper(config.userProperties);
@@ -141,6 +142,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       headers: request.headers,
       secret: secrets,
       ...config.signature,
+      toleranceSeconds,
     });
     if (!verification.ok) {
       logger.warn(
@@ -192,7 +194,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       return { kind: 'duplicate', ...ids };
     }
 
-    const forwarding = await forward(event, known, key);
+    const forwarding = await forward(event, known, ids);
     if (forwarding.kind === 'customerio_unavailable') return forwarding;
 
     try {
@@ -217,8 +219,11 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     return forwarding;
   }
 
-  async function forward(event: AnyEvent, known: boolean, key: string): Promise<BridgeOutcome> {
-    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
+  async function forward(
+    event: AnyEvent,
+    known: boolean,
+    ids: { eventId: string; eventName: string },
+  ): Promise<BridgeOutcome> {
     const skip = (reason: Extract<BridgeOutcome, { kind: 'skipped' }>['reason']): BridgeOutcome => {
       notify('onSkipped', { event, reason });
       logger.info(
@@ -331,18 +336,35 @@ function publicEventId(event: AnyEvent, key: string): string {
   return eventIdFor(key, event.event_created_at_ms);
 }
 
-function checkSecrets(secret: unknown): string[] {
-  const secrets = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...secret] : [];
-  if (
-    secrets.length === 0 ||
-    secrets.some((value) => typeof value !== 'string' || value.trim() === '')
-  ) {
+/**
+ * The signature settings, checked once at start-up: a wrong one would otherwise fail every webhook. The
+ * verifier's own checks are reused; their errors name the setting and never a secret's value.
+ */
+function checkSignatureSettings(config: PurchaselyBridgeConfig): {
+  secrets: readonly string[];
+  toleranceSeconds: number;
+} {
+  const secrets = asConfigError('webhookSecret', () => resolveSecrets(config.webhookSecret));
+  if (secrets.some((secret) => secret.trim() === '')) {
     throw new PurchaselyBridgeConfigError(
       'webhookSecret',
-      "set Purchasely's client shared secret (a non-empty string, or several during a rotation).",
+      "a secret is blank: set Purchasely's client shared secret (an unset environment variable is the usual cause).",
     );
   }
-  return secrets;
+  const toleranceSeconds = asConfigError('signature.toleranceSeconds', () =>
+    resolveTolerance(config.signature?.toleranceSeconds),
+  );
+  asConfigError('signature.now', () => assertOptionalFunction(config.signature?.now, 'now'));
+  return { secrets, toleranceSeconds };
+}
+
+function asConfigError<T>(setting: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PurchaselyBridgeConfigError(setting, message, { cause: error });
+  }
 }
 
 function positive(value: unknown, fallback: number, setting: string): number {
@@ -363,7 +385,8 @@ function toClient(setting: CustomerIoSetting, name: string, budgetMs: number): C
   if ('batch' in setting && typeof setting.batch === 'function') return setting;
   const options = setting as Exclude<CustomerIoSetting, CustomerIoClient>;
   try {
-    // Retries must end inside the delivery budget, so the answer reaches Purchasely before its 10 s timeout.
+    // Each request's retries end inside the delivery budget; withBudget() bounds the whole delivery (two
+    // requests on the merge path), so the answer reaches Purchasely before its 10 s timeout.
     return createCustomerIoClient({
       timeoutMs: Math.min(3000, budgetMs),
       ...options,

@@ -37,8 +37,17 @@ export async function deliver(
       return { ok: true };
     }
     if (plan.anonymousId === undefined) {
-      const { failures } = await client.batch(toBatchOperations(plan));
-      return failures.length === 0 ? { ok: true } : { ok: false, permanent: true, error: failures };
+      const { failures, unattributed } = await client.batch(toBatchOperations(plan));
+      const messages = [...failures, ...unattributed].map((failure) => failure.message);
+      // Any 207 error, matched to an operation or not, means this event was not taken whole.
+      return messages.length === 0
+        ? { ok: true }
+        : {
+            ok: false,
+            permanent: true,
+            // Messages only: a failure's `operation` holds the whole payload, which must not reach a log.
+            error: new Error(`Customer.io refused part of the event: ${messages.join('; ')}`),
+          };
     }
     await client.identify(
       plan.identifier,

@@ -1,3 +1,4 @@
+import { utf8ByteLength } from '../customerio/limits.js';
 import { concatBytes } from '../signature/hmac.js';
 
 /** The body as bytes, or `'too_large'` as soon as it passes `maxBytes` (the rest is never read). */
@@ -22,9 +23,7 @@ export async function readBodyWithLimit(
   return concatBytes(...chunks);
 }
 
-const encoder = new TextEncoder();
-
-/** The size of a raw body in bytes, which is what the limit is about. */
+/** The size of a raw body in bytes, which is what the limit is about (measured without encoding it). */
 export function byteLength(body: string | Uint8Array): number {
-  return typeof body === 'string' ? encoder.encode(body).byteLength : body.byteLength;
+  return typeof body === 'string' ? utf8ByteLength(body) : body.byteLength;
 }

@@ -23,7 +23,8 @@ const openEnum = <T extends string>() => z.string() as unknown as z.ZodMiniType<
 
 /** A date as Purchasely sends it: an ISO-8601 UTC string. Its epoch-milliseconds twin is `<name>_ms`. */
 const isoDate = z.string();
-const epochMs = z.number();
+// Whole, non-negative epoch milliseconds: the dedup id is derived from event_created_at_ms.
+const epochMs = z.int().check(z.nonnegative());
 
 export const baseEventShape = {
   api_version: z.number(),
