@@ -84,7 +84,11 @@ const MISCONFIGURED = {
 const UNREADABLE = {
   status: 400,
   headers: JSON_HEADERS,
-  body: JSON.stringify({ error: 'invalid_body', code: 'unreadable_body' }),
+  body: JSON.stringify({
+    error: 'invalid_body',
+    code: 'unreadable_body',
+    message: 'The request body could not be read.',
+  }),
 };
 
 /** The raw body a parser left (a Buffer from express.raw, text from express.text), the stream, or 'parsed'. */

@@ -29,11 +29,6 @@ export interface BatchChunk {
   operations: TrackV2Operation[];
 }
 
-/** Bytes of a batch body holding operations of `opBytes` total over `count` operations. */
-export function batchBodyBytes(opBytes: number, count: number): number {
-  return BATCH_ENVELOPE_BYTES + opBytes + Math.max(0, count - 1);
-}
-
 /**
  * Splits `operations` into as few bodies as the limits allow, keeping order.
  *

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type BatchChunk, splitBatch } from './batch-split.js';
+import { BATCH_ENVELOPE_BYTES, type BatchChunk, splitBatch } from './batch-split.js';
 import { CustomerIoError } from './errors.js';
 import type { PreparedOperation } from './track-v2.js';
 import type {
@@ -118,8 +118,6 @@ export function createBatcher(deps: BatcherDependencies, options: BatcherOptions
   const unreported: unknown[] = [];
   let waiters: Array<() => void> = [];
 
-  const ENVELOPE = 12; // '{"batch":[' + ']}'
-
   function stopTimer(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -203,13 +201,13 @@ export function createBatcher(deps: BatcherDependencies, options: BatcherOptions
       const added = prepared.bytes + (buffer.length > 0 ? 1 : 0);
       if (
         buffer.length > 0 &&
-        (ENVELOPE + bufferBytes + added > maxBytes || buffer.length >= maxOperations)
+        (BATCH_ENVELOPE_BYTES + bufferBytes + added > maxBytes || buffer.length >= maxOperations)
       ) {
         seal();
       }
       bufferBytes += prepared.bytes + (buffer.length > 0 ? 1 : 0);
       buffer.push(prepared);
-      if (buffer.length >= maxOperations || ENVELOPE + bufferBytes >= maxBytes) {
+      if (buffer.length >= maxOperations || BATCH_ENVELOPE_BYTES + bufferBytes >= maxBytes) {
         seal();
       } else if (buffer.length === 1 && interval !== false && timer === undefined) {
         // Not unref'd on purpose: a pending buffer keeps the process alive until it is sent.
