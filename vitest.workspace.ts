@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
@@ -9,6 +8,12 @@ const alias = {
   ),
   '@purchasely-customerio/testing': fileURLToPath(
     new URL('./packages/testing/src/index.ts', import.meta.url),
+  ),
+  ...Object.fromEntries(
+    ['express', 'hono', 'fetch'].map((adapter) => [
+      `@purchasely-customerio/adapters/${adapter}`,
+      fileURLToPath(new URL(`./packages/adapters/src/${adapter}.ts`, import.meta.url)),
+    ]),
   ),
 };
 
@@ -44,6 +49,6 @@ export default [
   project('core'),
   project('adapters'),
   project('testing'),
-  ...(existsSync(new URL('./tests/runtimes', import.meta.url)) ? [distProject('runtimes')] : []),
-  ...(existsSync(new URL('./tests/tarball', import.meta.url)) ? [distProject('tarball')] : []),
+  distProject('runtimes'),
+  distProject('tarball'),
 ];

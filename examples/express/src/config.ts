@@ -67,7 +67,7 @@ export function loadConfig(env: Env): ServerConfig {
   const baseUrl = value('CUSTOMERIO_BASE_URL');
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
     problems.push(
-      `CUSTOMERIO_BASE_URL is not an http(s) URL without credentials: ${JSON.stringify(baseUrl)}.`,
+      'CUSTOMERIO_BASE_URL is not an http(s) URL without credentials (its value is not shown: it may hold some).',
     );
   }
 

@@ -25,7 +25,8 @@ try {
   throw error;
 }
 
-// One client, checked before accepting traffic: a wrong key or region is a start-up error, not 503s later.
+// A client used once, before accepting traffic, so a wrong key or region is a start-up error rather than
+// 503s later. The bridge builds its own from the same settings, with timeouts that fit its delivery budget.
 const { customerio } = config.bridge;
 let client: CustomerIoClient;
 try {
@@ -57,7 +58,7 @@ try {
 
 let app: ReturnType<typeof createApp>;
 try {
-  app = createApp({ ...config.bridge, customerio: client });
+  app = createApp(config.bridge);
 } catch (error) {
   if (error instanceof PurchaselyBridgeConfigError)
     fail(`Invalid bridge configuration: ${error.message}`);
