@@ -3,13 +3,14 @@ import type { EmulatorWorkspace } from './types.js';
 const basicPrefix = /^basic\s+/i;
 
 /**
- * The workspace whose `site_id:api_key` pair the `Authorization` header carries, or `undefined`
- * for anything missing, malformed or unknown; Customer.io answers all of those alike with 401.
+ * The workspace (state) whose `site_id:api_key` pair the `Authorization` header carries, looked up
+ * by site id, or `undefined` for anything missing, malformed or unknown; Customer.io answers all
+ * of those alike with 401.
  */
-export function authenticate(
+export function authenticate<T extends { readonly workspace: EmulatorWorkspace }>(
   authorization: string | null,
-  workspaces: readonly EmulatorWorkspace[],
-): EmulatorWorkspace | undefined {
+  bySiteId: ReadonlyMap<string, T>,
+): T | undefined {
   if (!authorization || !basicPrefix.test(authorization)) return undefined;
   const credentials = decodeBase64Utf8(authorization.replace(basicPrefix, '').trim());
   if (credentials === undefined) return undefined;
@@ -18,7 +19,8 @@ export function authenticate(
   if (separator < 0) return undefined;
   const siteId = credentials.slice(0, separator);
   const apiKey = credentials.slice(separator + 1);
-  return workspaces.find((workspace) => workspace.siteId === siteId && workspace.apiKey === apiKey);
+  const found = bySiteId.get(siteId);
+  return found?.workspace.apiKey === apiKey ? found : undefined;
 }
 
 function decodeBase64Utf8(encoded: string): string | undefined {

@@ -78,13 +78,10 @@ function respond(
   dependencies: PipelineDependencies,
 ): CallOutcome {
   const { states, rateLimiter, now, stats } = dependencies;
-  const workspaces = [...states.values()].map((state) => state.workspace);
-  const workspace = authenticate(call.headers.get('authorization'), workspaces);
-  const state = workspace && states.get(workspace.siteId);
+  const state = authenticate(call.headers.get('authorization'), states);
   // Customer.io's Track 401 has been plain text, not JSON (customerio-node#71); clients must cope.
-  if (workspace === undefined || state === undefined) {
-    return textAnswer(401, 'Unauthorized request');
-  }
+  if (state === undefined) return textAnswer(401, 'Unauthorized request');
+  const { workspace } = state;
   record.siteId = workspace.siteId;
 
   const nowMs = now();

@@ -36,7 +36,14 @@ export class WorkspaceState implements EmulatorWorkspaceView {
   readonly people: ReadonlyMap<string, EmulatorPerson>;
   readonly events: EmulatorEvent[] = [];
   private readonly peopleByCioId = new Map<string, EmulatorPerson>();
-  private readonly identities = new Map<string, Identity>();
+  /** Per cio_id, the person's identifiers. Write only through {@link setIdentity}. */
+  private readonly identities = new Map<string, Readonly<Identity>>();
+  /**
+   * Indexes over `identities`, so lookups need no scan: id → cio_id, lower-cased email → cio_id.
+   * The rules below never let two people share an id or an email (in any case).
+   */
+  private readonly cioIdById = new Map<string, string>();
+  private readonly cioIdByEmail = new Map<string, string>();
   /** Per person, per attribute: the timestamp of the update that last set it. */
   private readonly attributeClocks = new Map<string, Map<string, number>>();
   private readonly acceptedEventIds = new Set<string>();
@@ -71,19 +78,20 @@ export class WorkspaceState implements EmulatorWorkspaceView {
 
   find(ref: PersonRef): EmulatorPerson | undefined {
     if (ref.kind === 'cio_id') return this.peopleByCioId.get(ref.value);
-    const wanted = ref.kind === 'email' ? ref.value.toLowerCase() : ref.value;
-    for (const [cioId, identity] of this.identities) {
-      // Customer.io treats emails case-insensitively, ids exactly.
-      const candidate = ref.kind === 'email' ? identity.email?.toLowerCase() : identity.id;
-      if (candidate === wanted) return this.peopleByCioId.get(cioId);
-    }
-    return undefined;
+    // Customer.io treats emails case-insensitively, ids exactly.
+    const cioId =
+      ref.kind === 'email'
+        ? this.cioIdByEmail.get(ref.value.toLowerCase())
+        : this.cioIdById.get(ref.value);
+    return cioId === undefined ? undefined : this.peopleByCioId.get(cioId);
   }
 
   clear(): void {
     this.events.length = 0;
     this.peopleByCioId.clear();
     this.identities.clear();
+    this.cioIdById.clear();
+    this.cioIdByEmail.clear();
     this.attributeClocks.clear();
     this.acceptedEventIds.clear();
     this.cioSequence = 0;
@@ -114,7 +122,7 @@ export class WorkspaceState implements EmulatorWorkspaceView {
         if (person.suppressed) return 'dropped';
         const adopted = { ...this.identityOf(person), [path.kind]: path.value };
         if (changesIdentifier(adopted, bodyId, bodyEmail)) return 'dropped';
-        this.identities.set(person.cioId, adopted);
+        this.setIdentity(person.cioId, adopted);
       }
     } else if (person.suppressed) {
       return 'dropped';
@@ -128,9 +136,11 @@ export class WorkspaceState implements EmulatorWorkspaceView {
       return 'dropped';
     }
 
-    const identity = this.identityOf(person);
-    if (bodyId !== undefined) identity.id = bodyId;
-    if (bodyEmail !== undefined) identity.email = bodyEmail;
+    this.setIdentity(person.cioId, {
+      ...this.identityOf(person),
+      ...(bodyId === undefined ? {} : { id: bodyId }),
+      ...(bodyEmail === undefined ? {} : { email: bodyEmail }),
+    });
     this.applyAttributes(person, operation, nowMs);
     this.syncPrimaryIdentifier(person);
 
@@ -278,7 +288,7 @@ export class WorkspaceState implements EmulatorWorkspaceView {
     this.forget(secondary);
     const primaryIdentity = this.identityOf(primary);
     if (primaryIdentity.email === undefined && secondaryEmail !== undefined) {
-      primaryIdentity.email = secondaryEmail;
+      this.setIdentity(primary.cioId, { ...primaryIdentity, email: secondaryEmail });
       this.syncPrimaryIdentifier(primary);
     }
     return 'applied';
@@ -316,18 +326,37 @@ export class WorkspaceState implements EmulatorWorkspaceView {
       suppressed: false,
     };
     this.peopleByCioId.set(cioId, person);
-    this.identities.set(cioId, { ...identity });
+    this.setIdentity(cioId, { ...identity });
     this.syncPrimaryIdentifier(person);
     return person;
   }
 
   private forget(person: EmulatorPerson): void {
     this.peopleByCioId.delete(person.cioId);
-    this.identities.delete(person.cioId);
+    this.setIdentity(person.cioId, undefined);
     this.attributeClocks.delete(person.cioId);
   }
 
-  private identityOf(person: EmulatorPerson): Identity {
+  /** Replaces (or, with `undefined`, removes) a person's identifiers, keeping the indexes in step. */
+  private setIdentity(cioId: string, identity: Readonly<Identity> | undefined): void {
+    const previous = this.identities.get(cioId);
+    if (previous?.id !== undefined && this.cioIdById.get(previous.id) === cioId) {
+      this.cioIdById.delete(previous.id);
+    }
+    const previousEmail = previous?.email?.toLowerCase();
+    if (previousEmail !== undefined && this.cioIdByEmail.get(previousEmail) === cioId) {
+      this.cioIdByEmail.delete(previousEmail);
+    }
+    if (identity === undefined) {
+      this.identities.delete(cioId);
+      return;
+    }
+    this.identities.set(cioId, identity);
+    if (identity.id !== undefined) this.cioIdById.set(identity.id, cioId);
+    if (identity.email !== undefined) this.cioIdByEmail.set(identity.email.toLowerCase(), cioId);
+  }
+
+  private identityOf(person: EmulatorPerson): Readonly<Identity> {
     const identity = this.identities.get(person.cioId);
     if (identity === undefined) throw new Error(`No identity for cio_id ${person.cioId}`);
     return identity;
