@@ -1,9 +1,8 @@
 import { PurchaselyRawBodyError } from './errors.js';
+import { utf8 } from './hmac.js';
 
 /** The raw request body, exactly as received on the wire. */
 export type RawBody = string | Uint8Array | ArrayBuffer;
-
-const encoder = new TextEncoder();
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -26,7 +25,7 @@ function isArrayBuffer(value: unknown): value is ArrayBuffer {
  * @throws {PurchaselyRawBodyError} when handed anything else.
  */
 export function toBodyBytes(body: unknown, caller: string): Uint8Array {
-  if (typeof body === 'string') return encoder.encode(body);
+  if (typeof body === 'string') return utf8(body);
   if (body instanceof Uint8Array) return body;
   if (ArrayBuffer.isView(body))
     return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
