@@ -1,4 +1,5 @@
 import type { SignatureFailureReason } from '../signature/index.js';
+import type { TransientFailureReason } from './classify-failure.js';
 
 /** Why an authentic event was acknowledged without being forwarded. */
 export type SkipReason = 'event_disabled' | 'unknown_event' | 'sandbox' | 'no_identity';
@@ -18,10 +19,7 @@ export type BridgeOutcome =
   | { kind: 'payload_too_large'; maxBytes: number }
   | { kind: 'invalid_signature'; reason: SignatureFailureReason }
   | { kind: 'invalid_body'; code: string; message: string }
-  | {
-      kind: 'customerio_unavailable';
-      reason: 'unavailable' | 'timeout' | 'credentials' | 'configuration';
-    }
+  | { kind: 'customerio_unavailable'; reason: TransientFailureReason }
   | { kind: 'handler_failed'; eventId: string; eventName: string };
 
 /** What goes back to Purchasely. */
