@@ -17,6 +17,8 @@ export type BridgeOutcome =
     }
   | { kind: 'method_not_allowed' }
   | { kind: 'payload_too_large'; maxBytes: number }
+  | { kind: 'body_timed_out'; timeoutMs: number }
+  | { kind: 'body_already_parsed'; help: string }
   | { kind: 'invalid_signature'; reason: SignatureFailureReason }
   | { kind: 'invalid_body'; code: string; message: string }
   | { kind: 'customerio_unavailable'; reason: TransientFailureReason }
@@ -39,6 +41,8 @@ export interface BridgeResponse {
  * | rejected (Customer.io refused the event for good, or a signed body fails the v3 schema) | 200 | a retry cannot succeed; a non-200 would block the user's later events for weeks. The failure hook fires |
  * | method_not_allowed | 405 | not a webhook delivery |
  * | payload_too_large | 413 | over the body limit (default 1 MB); never read further |
+ * | body_timed_out | 408 | the body did not arrive within the read timeout (default 5 s); the connection is closed |
+ * | body_already_parsed | 500 | a body parser ran before the route and the signed bytes are gone: fix the mounting, Purchasely re-delivers |
  * | invalid_signature | 401 | not provably from Purchasely |
  * | invalid_body | 400 | not JSON, not an object, or a legacy api_version 2 body |
  * | customerio_unavailable | 503 | Customer.io down, too slow, or refusing our credentials: Purchasely re-delivers, nothing is lost |
@@ -51,6 +55,8 @@ export const STATUS_BY_OUTCOME = {
   rejected: 200,
   method_not_allowed: 405,
   payload_too_large: 413,
+  body_timed_out: 408,
+  body_already_parsed: 500,
   invalid_signature: 401,
   invalid_body: 400,
   customerio_unavailable: 503,
@@ -63,7 +69,9 @@ export function toResponse(outcome: BridgeOutcome): BridgeResponse {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (outcome.kind === 'method_not_allowed') headers.allow = 'POST';
   // The rest of an oversized upload may still be on the wire: don't reuse that connection.
-  if (outcome.kind === 'payload_too_large') headers.connection = 'close';
+  if (outcome.kind === 'payload_too_large' || outcome.kind === 'body_timed_out') {
+    headers.connection = 'close';
+  }
   if (outcome.kind === 'customerio_unavailable') headers['retry-after'] = '30';
   return { status, headers, body: JSON.stringify(describe(outcome)) };
 }
@@ -97,6 +105,13 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
       return { error: 'method_not_allowed', message: 'Purchasely webhooks are POST requests.' };
     case 'payload_too_large':
       return { error: 'payload_too_large', message: `The body is over ${outcome.maxBytes} bytes.` };
+    case 'body_timed_out':
+      return {
+        error: 'body_timed_out',
+        message: `The body did not arrive within ${outcome.timeoutMs} ms.`,
+      };
+    case 'body_already_parsed':
+      return { error: 'misconfigured', message: outcome.help };
     case 'invalid_signature':
       return { error: 'invalid_signature', reason: outcome.reason };
     case 'invalid_body':

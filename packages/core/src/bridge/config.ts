@@ -57,6 +57,12 @@ export interface PurchaselyBridgeConfig extends EventNamingOptions {
   /** Largest body accepted, in bytes. Default 1 MB (Purchasely's bodies are about 1.5 KB). */
   maxBodyBytes?: number;
   /**
+   * Time allowed to receive a whole request body, in ms, before answering 408 and closing the connection.
+   * Default 5000: a 1.5 KB body arrives in milliseconds, and a sender trickling bytes must not hold a
+   * connection for minutes.
+   */
+  bodyReadTimeoutMs?: number;
+  /**
    * Time allowed to deliver one event, retries included, before answering 503. Default 7000 ms: Purchasely
    * stops waiting at 10 s, and an answer it never reads counts as a failure anyway.
    */

@@ -22,13 +22,16 @@ import { deliver } from './deliver.js';
 import { HandlerRegistry, type PurchaselyEventHandler } from './handlers.js';
 import { createMemoryIdempotencyStore } from './idempotency.js';
 import { silentLogger } from './logger.js';
-import { byteLength, readBodyWithLimit } from './read-body.js';
+import { type BodyProblem, byteLength, readBodyWithLimit } from './read-body.js';
 
-/** A request as any framework can give it: the raw body, byte for byte. */
+/**
+ * A request as any framework can give it: the raw body, byte for byte, or why the adapter could not read it
+ * (answered from the same table as every other outcome).
+ */
 export interface BridgeRequest {
   method: string;
   headers: HeadersLike;
-  body: string | Uint8Array;
+  body: string | Uint8Array | BodyProblem;
 }
 
 /** The Purchasely → Customer.io bridge. */
@@ -39,6 +42,8 @@ export interface PurchaselyBridge {
   fetch(request: Request): Promise<Response>;
   /** The largest body accepted, in bytes; adapters stop reading a request body past it. */
   readonly maxBodyBytes: number;
+  /** How long adapters wait for a whole request body, in ms, before answering 408. */
+  readonly bodyReadTimeoutMs: number;
   /**
    * Registers your logic for one event (entitlements, say), called with the precise event type whether or
    * not the event is forwarded to Customer.io. One handler per event; registering twice throws.
@@ -51,6 +56,7 @@ export interface PurchaselyBridge {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_DELIVERY_BUDGET_MS = 7000;
+const DEFAULT_BODY_READ_TIMEOUT_MS = 5000;
 
 type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
 
@@ -90,6 +96,11 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     'deliveryBudgetMs',
   );
   const maxBodyBytes = positive(config.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
+  const bodyReadTimeoutMs = positive(
+    config.bodyReadTimeoutMs,
+    DEFAULT_BODY_READ_TIMEOUT_MS,
+    'bodyReadTimeoutMs',
+  );
   const production = toClient(config.customerio, 'customerio', deliveryBudgetMs);
   const sandbox = config.sandbox ?? 'ignore';
   const sandboxClient =
@@ -134,11 +145,12 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
 
   async function decide(request: BridgeRequest): Promise<BridgeOutcome> {
     if (request.method.toUpperCase() !== 'POST') return { kind: 'method_not_allowed' };
-    if (byteLength(request.body) > maxBodyBytes)
-      return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
+    const { body } = request;
+    if (typeof body === 'object' && !(body instanceof Uint8Array)) return unreadBody(body);
+    if (byteLength(body) > maxBodyBytes) return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
 
     const verification = await verifyPurchaselySignature({
-      body: request.body,
+      body,
       headers: request.headers,
       secret: secrets,
       ...config.signature,
@@ -152,7 +164,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       return { kind: 'invalid_signature', reason: verification.reason };
     }
 
-    const parsed = parsePurchaselyEvent(request.body, {
+    const parsed = parsePurchaselyEvent(body, {
       onWarning: (warning) =>
         logger.warn({ warning: warning.code }, `purchasely-customerio: ${warning.message}`),
     });
@@ -174,6 +186,29 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     const outcome = processEvent(event, parsed.known, key).finally(() => inFlight.delete(key));
     inFlight.set(key, outcome);
     return outcome;
+  }
+
+  function unreadBody(body: BodyProblem): BridgeOutcome {
+    switch (body.problem) {
+      case 'too_large':
+        return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
+      case 'timed_out':
+        logger.warn(
+          { timeoutMs: bodyReadTimeoutMs },
+          `purchasely-customerio: the request body did not arrive within ${bodyReadTimeoutMs} ms`,
+        );
+        return { kind: 'body_timed_out', timeoutMs: bodyReadTimeoutMs };
+      case 'unreadable':
+        logger.warn({}, 'purchasely-customerio: could not read the request body');
+        return {
+          kind: 'invalid_body',
+          code: 'unreadable_body',
+          message: 'The request body could not be read.',
+        };
+      case 'already_parsed':
+        logger.error({}, `purchasely-customerio: ${body.help}`);
+        return { kind: 'body_already_parsed', help: body.help };
+    }
   }
 
   function asDuplicate(first: BridgeOutcome, event: AnyEvent, key: string): BridgeOutcome {
@@ -280,6 +315,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
 
   const bridge: PurchaselyBridge = {
     maxBodyBytes,
+    bodyReadTimeoutMs,
     async handle(request) {
       try {
         return toResponse(await decide(request));
@@ -295,27 +331,11 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     },
     async fetch(request) {
       const declared = Number(request.headers.get('content-length'));
-      const body =
+      const body: BridgeRequest['body'] =
         Number.isFinite(declared) && declared > maxBodyBytes
-          ? 'too_large'
-          : // A body stream that errors (the sender went away mid-upload) must not make fetch() reject.
-            await readBodyWithLimit(request.body, maxBodyBytes).catch((error: unknown) => {
-              logger.warn(
-                { err: summarise(error) },
-                'purchasely-customerio: could not read the request body',
-              );
-              return 'unreadable' as const;
-            });
-      const answer =
-        body === 'too_large'
-          ? toResponse({ kind: 'payload_too_large', maxBytes: maxBodyBytes })
-          : body === 'unreadable'
-            ? toResponse({
-                kind: 'invalid_body',
-                code: 'unreadable_body',
-                message: 'The request body could not be read.',
-              })
-            : await bridge.handle({ method: request.method, headers: request.headers, body });
+          ? { problem: 'too_large' }
+          : await readBodyWithLimit(request.body, maxBodyBytes, bodyReadTimeoutMs);
+      const answer = await bridge.handle({ method: request.method, headers: request.headers, body });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
     on(eventName, handler) {

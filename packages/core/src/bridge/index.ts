@@ -23,3 +23,4 @@ export {
   type MemoryIdempotencyStoreOptions,
 } from './idempotency.js';
 export { type BridgeLogger, silentLogger } from './logger.js';
+export type { BodyProblem } from './read-body.js';

@@ -1,7 +1,7 @@
 import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
 import { describe, expect, it } from 'vitest';
 import { type BridgeHooks, STATUS_BY_OUTCOME } from '../../src/index.js';
-import { SECRET, send, setup } from './helpers.js';
+import { recordingLogger, SECRET, send, setup } from './helpers.js';
 
 type FailedInfo = Parameters<NonNullable<BridgeHooks['onFailed']>>[0];
 
@@ -19,6 +19,8 @@ describe('answer table', () => {
       rejected: 200,
       method_not_allowed: 405,
       payload_too_large: 413,
+      body_timed_out: 408,
+      body_already_parsed: 500,
       invalid_signature: 401,
       invalid_body: 400,
       customerio_unavailable: 503,
@@ -214,6 +216,51 @@ describe('answer table', () => {
         error: 'invalid_body',
         code: 'unreadable_body',
       });
+      expect(emulator.requests).toHaveLength(0);
+    });
+
+    it('bridge.fetch answers 408 and closes when the body trickles past the read timeout', async () => {
+      const { emulator, bridge } = setup({ bodyReadTimeoutMs: 200 });
+      let timer: ReturnType<typeof setInterval> | undefined;
+      let cancelled = false;
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          // One byte every 50 ms: a 1.5 KB body would take over a minute.
+          timer = setInterval(() => controller.enqueue(new Uint8Array([0x7b])), 50);
+        },
+        cancel() {
+          cancelled = true;
+          clearInterval(timer);
+        },
+      });
+      const request = new Request('http://localhost/webhook', {
+        method: 'POST',
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      const response = await bridge.fetch(request);
+      clearInterval(timer);
+      expect(response.status).toBe(408);
+      expect(response.headers.get('connection')).toBe('close');
+      expect(await response.json()).toMatchObject({ error: 'body_timed_out' });
+      expect(cancelled).toBe(true);
+      expect(emulator.requests).toHaveLength(0);
+    });
+
+    it('an adapter reporting a body already parsed gets a 500 with its advice, and a log line', async () => {
+      const logger = recordingLogger();
+      const { emulator, bridge } = setup({ logger });
+      const help = 'Mount the route before express.json().';
+      const answer = await bridge.handle({
+        method: 'POST',
+        headers: {},
+        body: { problem: 'already_parsed', help },
+      });
+      expect(answer.status).toBe(500);
+      expect(JSON.parse(answer.body)).toEqual({ error: 'misconfigured', message: help });
+      expect(logger.calls).toContainEqual(
+        expect.objectContaining({ level: 'error', message: expect.stringContaining(help) }),
+      );
       expect(emulator.requests).toHaveLength(0);
     });
 
