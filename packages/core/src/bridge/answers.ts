@@ -2,18 +2,30 @@ import type { SignatureFailureReason } from '../signature/index.js';
 import type { TransientFailureReason } from './classify-failure.js';
 
 /** Why an authentic event was acknowledged without being forwarded. */
-export type SkipReason = 'event_disabled' | 'unknown_event' | 'sandbox' | 'no_identity';
+export type SkipReason =
+  | 'event_disabled'
+  | 'unknown_event'
+  | 'sandbox'
+  | 'no_identity'
+  | 'transfer_giver';
 
 /** Everything the bridge can conclude about one request; each maps to exactly one HTTP answer. */
 export type BridgeOutcome =
-  | { kind: 'forwarded'; eventId: string; eventName: string; customerioEvent: string }
+  | {
+      kind: 'forwarded';
+      eventId: string;
+      eventName: string;
+      customerioEvent: string;
+      /** Set when the person's anonymous history could not be merged (see `AnonymousMerge`). */
+      anonymousMerge?: 'unsupported';
+    }
   | { kind: 'skipped'; reason: SkipReason; eventId?: string; eventName?: string }
   | { kind: 'duplicate'; eventId: string; eventName: string }
   | {
       kind: 'rejected';
       eventId?: string;
       eventName?: string;
-      reason: 'customerio_rejected' | 'invalid_payload';
+      reason: 'customerio_rejected' | 'invalid_payload' | 'identify_failed';
     }
   | { kind: 'method_not_allowed' }
   | { kind: 'payload_too_large'; maxBytes: number }
@@ -22,7 +34,8 @@ export type BridgeOutcome =
   | { kind: 'invalid_signature'; reason: SignatureFailureReason }
   | { kind: 'invalid_body'; code: string; message: string }
   | { kind: 'customerio_unavailable'; reason: TransientFailureReason }
-  | { kind: 'handler_failed'; eventId: string; eventName: string };
+  | { kind: 'handler_failed'; eventId: string; eventName: string }
+  | { kind: 'identify_failed'; eventId: string; eventName: string };
 
 /** What goes back to Purchasely. */
 export interface BridgeResponse {
@@ -47,6 +60,7 @@ export interface BridgeResponse {
  * | invalid_body | 400 | not JSON, not an object, or a legacy api_version 2 body |
  * | customerio_unavailable | 503 | Customer.io down, too slow, or refusing our credentials: Purchasely re-delivers, nothing is lost |
  * | handler_failed | 500 | your `on()` handler threw (policy `'retry'`): Purchasely re-delivers |
+ * | identify_failed | 500 | your `identify` resolver threw (policy `'retry'`): Purchasely re-delivers; with `'acknowledge'` it is a `rejected` (200) |
  */
 export const STATUS_BY_OUTCOME = {
   forwarded: 200,
@@ -61,6 +75,7 @@ export const STATUS_BY_OUTCOME = {
   invalid_body: 400,
   customerio_unavailable: 503,
   handler_failed: 500,
+  identify_failed: 500,
 } as const satisfies Record<BridgeOutcome['kind'], number>;
 
 /** Turns an outcome into the HTTP answer: a small JSON body saying what happened, never a secret. */
@@ -84,6 +99,9 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
         event_id: outcome.eventId,
         event_name: outcome.eventName,
         customerio_event: outcome.customerioEvent,
+        ...(outcome.anonymousMerge === undefined
+          ? {}
+          : { anonymous_merge: outcome.anonymousMerge }),
       };
     case 'skipped':
       return {
@@ -119,6 +137,7 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
     case 'customerio_unavailable':
       return { error: 'customerio_unavailable', reason: outcome.reason };
     case 'handler_failed':
-      return { error: 'handler_failed', event_id: outcome.eventId, event_name: outcome.eventName };
+    case 'identify_failed':
+      return { error: outcome.kind, event_id: outcome.eventId, event_name: outcome.eventName };
   }
 }

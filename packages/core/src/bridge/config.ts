@@ -71,6 +71,16 @@ export interface PurchaselyBridgeConfig extends EventNamingOptions {
   signature?: { toleranceSeconds?: number; allowDeprecatedSignature?: boolean; now?: () => number };
   /** When an `on()` handler throws: `'retry'` (default: answer 500 so Purchasely re-delivers) or `'acknowledge'`. */
   onHandlerError?: HandlerFailurePolicy;
-  logger?: BridgeLogger;
+  /**
+   * When the `identify` resolver throws (a database down, say): `'retry'` (default: answer 500 so Purchasely
+   * re-delivers) or `'acknowledge'` (answer 200 `failed` without forwarding). The `onFailed` hook fires
+   * either way, with reason `'identify_failed'`.
+   */
+  onIdentifyError?: HandlerFailurePolicy;
+  /**
+   * Where the bridge logs. Default: warnings and errors on the console, one line each, never a payload or a
+   * secret. A pino (or pino-compatible) logger replaces it; `false` silences it.
+   */
+  logger?: BridgeLogger | false;
   hooks?: BridgeHooks;
 }

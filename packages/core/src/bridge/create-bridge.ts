@@ -5,10 +5,12 @@ import {
   parsePurchaselyEvent,
   type UnknownPurchaselyEvent,
 } from '../events/index.js';
+import { wouldReachTransferReceiver } from '../mapping/identity.js';
 import {
   createEventNamer,
   createUserPropertyMapper,
   defaultIdentify,
+  type IdentifyAnswer,
   PurchaselyBridgeConfigError,
   planDelivery,
   purchaselyEventKey,
@@ -21,7 +23,7 @@ import type { CustomerIoSetting, PurchaselyBridgeConfig } from './config.js';
 import { deliver } from './deliver.js';
 import { HandlerRegistry, type PurchaselyEventHandler } from './handlers.js';
 import { createMemoryIdempotencyStore } from './idempotency.js';
-import { silentLogger } from './logger.js';
+import { createConsoleLogger, silentLogger } from './logger.js';
 import { type BodyProblem, byteLength, readBodyWithLimit } from './read-body.js';
 
 /**
@@ -118,7 +120,8 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       ? undefined
       : (config.idempotency ?? createMemoryIdempotencyStore());
   const handlerPolicy = config.onHandlerError ?? 'retry';
-  const logger = config.logger ?? silentLogger;
+  const identifyPolicy = config.onIdentifyError ?? 'retry';
+  const logger = config.logger === false ? silentLogger : (config.logger ?? createConsoleLogger());
   const hooks = config.hooks ?? {};
   const handlers = new HandlerRegistry();
   const inFlight = new Map<string, Promise<BridgeOutcome>>();
@@ -147,7 +150,8 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     if (request.method.toUpperCase() !== 'POST') return { kind: 'method_not_allowed' };
     const { body } = request;
     if (typeof body === 'object' && !(body instanceof Uint8Array)) return unreadBody(body);
-    if (byteLength(body) > maxBodyBytes) return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
+    if (byteLength(body) > maxBodyBytes)
+      return { kind: 'payload_too_large', maxBytes: maxBodyBytes };
 
     const verification = await verifyPurchaselySignature({
       body,
@@ -272,8 +276,15 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     if (customerioEvent === undefined) return skip('event_disabled');
     const client = event.environment === 'SANDBOX' ? sandboxClientFor() : production;
     if (client === undefined) return skip('sandbox');
-    const identity = toIdentity(await identify(event), event);
+    let answer: IdentifyAnswer;
+    try {
+      answer = await identify(event);
+    } catch (error) {
+      return identifyFailed(event, ids, error);
+    }
+    const identity = toIdentity(answer, event);
     if (identity.kind === 'none') return skip('no_identity');
+    if (wouldReachTransferReceiver(event, identity)) return skip('transfer_giver');
 
     const plan = planDelivery({
       event,
@@ -286,6 +297,9 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
     if (result.ok) {
       notify('onForwarded', { event, customerioEvent, plan });
       logger.info({ ...ids, customerioEvent }, 'purchasely-customerio: forwarded');
+      if (plan.kind === 'person' && plan.anonymousMerge?.supported === false) {
+        return mergeUnsupported(event, { ...ids, customerioEvent });
+      }
       return { kind: 'forwarded', ...ids, customerioEvent };
     }
     notify('onFailed', {
@@ -306,6 +320,46 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       'purchasely-customerio: Customer.io unavailable; Purchasely will re-deliver',
     );
     return { kind: 'customerio_unavailable', reason: result.reason };
+  }
+
+  function identifyFailed(
+    event: AnyEvent,
+    ids: { eventId: string; eventName: string },
+    error: unknown,
+  ): BridgeOutcome {
+    const willRetry = identifyPolicy === 'retry';
+    logger.error(
+      { ...ids, err: summarise(error), willRetry },
+      willRetry
+        ? 'purchasely-customerio: the identify resolver threw; Purchasely will re-deliver'
+        : 'purchasely-customerio: the identify resolver threw; acknowledged without forwarding',
+    );
+    notify('onFailed', { event, reason: 'identify_failed', willRetry, error });
+    return willRetry
+      ? { kind: 'identify_failed', ...ids }
+      : { kind: 'rejected', reason: 'identify_failed', ...ids };
+  }
+
+  /**
+   * Delivered, but the anonymous history could not be joined: Customer.io documents that merge on v1 only,
+   * and v1 reads this id as an email or a cio_id. Said in the log, the hook and the answer.
+   */
+  function mergeUnsupported(
+    event: AnyEvent,
+    ids: { eventId: string; eventName: string; customerioEvent: string },
+  ): BridgeOutcome {
+    const message =
+      "the person's attributes and event were delivered, but their anonymous history was not merged: " +
+      "Customer.io documents that merge on Track v1 only, which reads an id containing '@' as an email " +
+      "and one starting with 'cio_' as a cio_id, so it would reach another person";
+    logger.warn(ids, `purchasely-customerio: ${message}`);
+    notify('onFailed', {
+      event,
+      reason: 'anonymous_merge_unsupported',
+      willRetry: false,
+      error: new Error(message),
+    });
+    return { kind: 'forwarded', ...ids, anonymousMerge: 'unsupported' };
   }
 
   function sandboxClientFor(): CustomerIoClient | undefined {
@@ -335,7 +389,11 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
         Number.isFinite(declared) && declared > maxBodyBytes
           ? { problem: 'too_large' }
           : await readBodyWithLimit(request.body, maxBodyBytes, bodyReadTimeoutMs);
-      const answer = await bridge.handle({ method: request.method, headers: request.headers, body });
+      const answer = await bridge.handle({
+        method: request.method,
+        headers: request.headers,
+        body,
+      });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
     on(eventName, handler) {

@@ -5,11 +5,11 @@ import { classifyDeliveryFailure, type DeliveryResult } from './classify-failure
 export type { DeliveryResult };
 
 /**
- * Sends a plan with as few requests as Customer.io's API allows:
+ * Sends a plan with as few requests as Customer.io's API allows. A person is always addressed the same way,
+ * v2 `identifiers`, whatever the payload's shape, so one user is one Customer.io person:
  * - a known person: one `/api/v2/batch` (attribute update, then event);
- * - a person with an anonymous id to merge: a v1 identify carrying `anonymous_id` (the reserved key
- *   Customer.io documents for merging on v1; its v2 counterpart is not documented, so we don't rely on it),
- *   then the event;
+ * - with anonymous history to join (and an identifier v1 reads as the same person): the same batch, then a
+ *   v1 identify carrying only `anonymous_id` per anonymous id (the merge Customer.io documents, on v1 only);
  * - an anonymous user: one v1 anonymous event.
  */
 export async function deliver(
@@ -21,28 +21,30 @@ export async function deliver(
       await client.trackAnonymous(plan.anonymousId, plan.event);
       return { ok: true };
     }
-    if (plan.anonymousId === undefined) {
-      const { failures, unattributed } = await client.batch(toBatchOperations(plan));
-      const messages = [...failures, ...unattributed].map((failure) => failure.message);
-      // Any 207 error, matched to an operation or not, means this event was not taken whole.
-      return messages.length === 0
-        ? { ok: true }
-        : {
-            ok: false,
-            permanent: true,
-            // Messages only: a failure's `operation` holds the whole payload, which must not reach a log.
-            error: new Error(`Customer.io refused part of the event: ${messages.join('; ')}`),
-          };
+    const { failures, unattributed } = await client.batch(toBatchOperations(plan));
+    const messages = [...failures, ...unattributed].map((failure) => failure.message);
+    // Any 207 error, matched to an operation or not, means this event was not taken whole.
+    if (messages.length > 0) {
+      return {
+        ok: false,
+        permanent: true,
+        // Messages only: a failure's `operation` holds the whole payload, which must not reach a log.
+        error: new Error(`Customer.io refused part of the event: ${messages.join('; ')}`),
+      };
     }
-    await client.identify(
-      plan.identifier,
-      { ...plan.attributes, anonymous_id: plan.anonymousId },
-      { timestamp: plan.timestamp },
-    );
-    await client.track(plan.identifier, plan.event);
+    // After the batch, so an event Customer.io refuses sends nothing at all; a merge that fails after it is
+    // retried with the whole delivery, which is safe: the event's id dedupes it, the identify is idempotent.
+    if (plan.anonymousMerge?.supported) {
+      for (const anonymousId of plan.anonymousMerge.anonymousIds) {
+        await client.identify(
+          plan.identifier,
+          { anonymous_id: anonymousId },
+          { timestamp: plan.timestamp },
+        );
+      }
+    }
     return { ok: true };
   } catch (error) {
     return classifyDeliveryFailure(error);
   }
 }
-

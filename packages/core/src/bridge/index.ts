@@ -22,5 +22,10 @@ export {
   type IdempotencyStore,
   type MemoryIdempotencyStoreOptions,
 } from './idempotency.js';
-export { type BridgeLogger, silentLogger } from './logger.js';
+export {
+  type BridgeLogger,
+  type ConsoleLike,
+  createConsoleLogger,
+  silentLogger,
+} from './logger.js';
 export type { BodyProblem } from './read-body.js';

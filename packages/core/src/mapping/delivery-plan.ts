@@ -20,14 +20,25 @@ export interface PlannedEvent {
   data: EventData;
 }
 
+/**
+ * Anonymous history to join to a person. Customer.io documents the merge on Track v1 only (an identify
+ * carrying `anonymous_id`), and v1 reads a path identifier by its shape: an `@` means an email, a `cio_`
+ * prefix a cio_id. So an `id` of either shape cannot be addressed on v1 as the same person v2 knows:
+ * `supported` is false, and the person's attributes and event are delivered without the merge.
+ */
+export interface AnonymousMerge {
+  anonymousIds: readonly string[];
+  supported: boolean;
+}
+
 /** What reaches Customer.io for one webhook. */
 export type DeliveryPlan =
   | {
       kind: 'person';
       identifier: { id: string } | { email: string };
       attributes: Record<string, AttributeValue>;
-      /** Present when the person also has an anonymous id Customer.io should merge. */
-      anonymousId?: string;
+      /** Present when anonymous history should join the person (see {@link AnonymousMerge}). */
+      anonymousMerge?: AnonymousMerge;
       /** Orders attribute updates: `event_created_at` in unix seconds. */
       timestamp: number;
       event: PlannedEvent;
@@ -56,7 +67,7 @@ export interface DeliveryPlanInput {
  * @example
  * ```ts
  * const plan = planDelivery({ event, eventName: 'subscription_renewed', identity, attributes });
- * if (plan.kind === 'person' && !plan.anonymousId) await client.batch(toBatchOperations(plan));
+ * if (plan.kind === 'person') await client.batch(toBatchOperations(plan));
  * ```
  */
 export function planDelivery({
@@ -75,14 +86,23 @@ export function planDelivery({
   if (identity.kind === 'anonymous') {
     return { kind: 'anonymous', anonymousId: identity.anonymousId, event: planned };
   }
+  const { identifier, anonymousIds } = identity;
   return {
     kind: 'person',
-    identifier: identity.identifier,
+    identifier,
     attributes,
-    ...(identity.anonymousId === undefined ? {} : { anonymousId: identity.anonymousId }),
+    ...(anonymousIds.length === 0
+      ? {}
+      : { anonymousMerge: { anonymousIds, supported: v1AddressesAsTheSamePerson(identifier) } }),
     timestamp,
     event: planned,
   };
+}
+
+/** Whether `PUT /api/v1/customers/{identifier}` reaches the person `identifiers: identifier` reaches on v2. */
+function v1AddressesAsTheSamePerson(identifier: { id: string } | { email: string }): boolean {
+  if ('email' in identifier) return true;
+  return !identifier.id.includes('@') && !identifier.id.startsWith('cio_');
 }
 
 /**

@@ -1,4 +1,5 @@
 export {
+  type AnonymousMerge,
   type DeliveryPlan,
   type DeliveryPlanInput,
   type PlannedEvent,

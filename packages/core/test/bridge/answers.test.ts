@@ -25,6 +25,7 @@ describe('answer table', () => {
       invalid_body: 400,
       customerio_unavailable: 503,
       handler_failed: 500,
+      identify_failed: 500,
     });
   });
 

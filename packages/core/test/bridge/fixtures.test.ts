@@ -68,12 +68,14 @@ const personFixtures = [
   'subscription-terminated.json',
   'transaction-processed.json',
 ];
-const anonymousFixtures = ['subscription-started.json', 'subscription-transferred.json'];
+const anonymousFixtures = ['subscription-started.json'];
+/** Sent for an anonymous giver: never forwarded (see the transfer tests). */
+const transferGiverFixtures = ['subscription-transferred.json'];
 
 describe('published fixtures through bridge.handle', () => {
   it('covers every published event fixture', () => {
     expect([...eventFixtures.keys()].sort()).toEqual(
-      [...personFixtures, ...anonymousFixtures].sort(),
+      [...personFixtures, ...anonymousFixtures, ...transferGiverFixtures].sort(),
     );
   });
 
@@ -174,7 +176,15 @@ describe('published fixtures through bridge.handle', () => {
     },
   );
 
-  it('user_id + anonymous_user_id: a v1 identify carrying anonymous_id, then the person event', async () => {
+  it('subscription-transferred.json (an anonymous giver): acknowledged, skipped, nothing sent', async () => {
+    const { emulator, bridge } = setup(config);
+    const answer = await send(bridge, eventFixtures.get('subscription-transferred.json') as string);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ status: 'skipped', reason: 'transfer_giver' });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('user_id + anonymous_user_id: a v1 merge carrying only anonymous_id, then the same v2 batch as any person', async () => {
     const { emulator, bridge } = setup(config);
     const event: Record<string, unknown> = {
       ...fixture('subscription-started.json'),
@@ -183,25 +193,29 @@ describe('published fixtures through bridge.handle', () => {
     const answer = await send(bridge, event);
 
     expect(answer.json).toMatchObject({ status: 'forwarded' });
+    expect(answer.json).not.toHaveProperty('anonymous_merge');
     const timestamp = Math.floor((event.event_created_at_ms as number) / 1000);
     expect(emulator.requests.map((r) => [r.method, r.path, r.status])).toEqual([
+      ['POST', '/api/v2/batch', 200],
       ['PUT', '/api/v1/customers/user-merged', 200],
-      ['POST', '/api/v1/customers/user-merged/events', 200],
     ]);
-    expect(JSON.parse(emulator.requests[0]?.body ?? '')).toEqual({
-      ...expectedAttributes(event),
+    expect(JSON.parse(emulator.requests[1]?.body ?? '')).toEqual({
       anonymous_id: event.anonymous_user_id,
       _timestamp: timestamp,
     });
-    expect(JSON.parse(emulator.requests[1]?.body ?? '')).toEqual({
-      name: 'SUBSCRIPTION_STARTED',
-      id: eventIdFor(event.event_id as string, event.event_created_at_ms as number),
-      timestamp,
-      data: event,
-    });
-    expect(emulator.people.get('user-merged')?.updates).toEqual([
-      expect.objectContaining({ timestamp }),
+    expect(JSON.parse(emulator.requests[0]?.body ?? '').batch).toEqual([
+      expect.objectContaining({
+        action: 'identify',
+        identifiers: { id: 'user-merged' },
+        attributes: expectedAttributes(event),
+      }),
+      expect.objectContaining({
+        action: 'event',
+        identifiers: { id: 'user-merged' },
+        name: 'SUBSCRIPTION_STARTED',
+      }),
     ]);
+    expect(emulator.people.size).toBe(1);
     expect(emulator.events).toEqual([
       expect.objectContaining({ personId: 'user-merged', name: 'SUBSCRIPTION_STARTED' }),
     ]);

@@ -35,7 +35,7 @@ describe('identity resolvers, secret rotation and unexpected failures', () => {
     expect(emulator.events).toHaveLength(1);
   });
 
-  it('a throwing resolver → 500 internal_error for the request and its concurrent copies; nothing remembered', async () => {
+  it('a throwing resolver → 500 identify_failed (policy retry) for the request and its concurrent copies; nothing remembered', async () => {
     const logger = recordingLogger();
     let fail = true;
     const { emulator, bridge } = setup({
@@ -52,13 +52,35 @@ describe('identity resolvers, secret rotation and unexpected failures', () => {
     const answers = await Promise.all(
       webhooks.map((webhook) => bridge.handle({ method: 'POST', ...webhook })),
     );
-    expect(answers.map((a) => [a.status, a.body])).toEqual(
-      Array(3).fill([500, '{"error":"internal_error"}']),
+    expect(answers.map((a) => [a.status, JSON.parse(a.body).error])).toEqual(
+      Array(3).fill([500, 'identify_failed']),
     );
-    expect(logger.calls.filter((c) => c.message.includes('unexpected error')).length).toBe(3);
+    expect(logger.calls.filter((c) => c.message.includes('identify resolver threw'))).toEqual(
+      Array(3).fill(expect.objectContaining({ level: 'error' })),
+    );
+    expect(logger.calls.some((c) => c.message.includes('unexpected error'))).toBe(false);
     fail = false;
     expect((await send(bridge, event)).json).toMatchObject({ status: 'forwarded' });
     expect(emulator.events).toHaveLength(1);
+  });
+
+  it("a throwing resolver with onIdentifyError: 'acknowledge' → 200 failed, onFailed told, nothing sent", async () => {
+    const failed: unknown[] = [];
+    const { emulator, bridge } = setup({
+      onIdentifyError: 'acknowledge',
+      hooks: { onFailed: (info) => failed.push(info) },
+      identify: () => {
+        throw new Error('user database down');
+      },
+    });
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
+    const answer = await send(bridge, event);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ status: 'failed', reason: 'identify_failed' });
+    expect(failed).toEqual([
+      expect.objectContaining({ event, reason: 'identify_failed', willRetry: false }),
+    ]);
+    expect(emulator.requests).toHaveLength(0);
   });
 
   it('a failing idempotency store → 500, so Purchasely keeps the event', async () => {

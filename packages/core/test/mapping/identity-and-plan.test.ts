@@ -16,6 +16,7 @@ describe('identity', () => {
     expect(toIdentity(await defaultIdentify(renewed), renewed)).toEqual({
       kind: 'person',
       identifier: { id: 'toto' },
+      anonymousIds: [],
     });
   });
 
@@ -32,7 +33,40 @@ describe('identity', () => {
     expect(toIdentity(await defaultIdentify(both), both)).toEqual({
       kind: 'person',
       identifier: { id: 'toto' },
-      anonymousId: '5ca811b6-46e9-4847-9381-3911bd5fcd7b',
+      anonymousIds: ['5ca811b6-46e9-4847-9381-3911bd5fcd7b'],
+    });
+  });
+
+  it('joins the anonymous giver of a *_RECEIVED transfer to the receiving person', async () => {
+    const received = event('subscription-renewed.json', {
+      event_name: 'SUBSCRIPTION_RECEIVED',
+      user_id: 'jeff',
+      transferred_from_anonymous_user_id: 'anon-giver',
+    });
+    expect(toIdentity(await defaultIdentify(received), received)).toEqual({
+      kind: 'person',
+      identifier: { id: 'jeff' },
+      anonymousIds: ['anon-giver'],
+    });
+  });
+
+  it('keeps a known giver of a *_RECEIVED transfer apart: another person', async () => {
+    const received = event('subscription-renewed.json', {
+      event_name: 'ONE_TIME_PURCHASE_RECEIVED',
+      user_id: 'jeff',
+      transferred_from_user_id: 'ada',
+    });
+    expect(toIdentity(await defaultIdentify(received), received)).toMatchObject({
+      anonymousIds: [],
+    });
+  });
+
+  it('ignores a transferred_from_anonymous_user_id on events other than *_RECEIVED', async () => {
+    const renewed = event('subscription-renewed.json', {
+      transferred_from_anonymous_user_id: 'anon-giver',
+    });
+    expect(toIdentity(await defaultIdentify(renewed), renewed)).toMatchObject({
+      anonymousIds: [],
     });
   });
 
@@ -42,9 +76,17 @@ describe('identity', () => {
   });
 
   it.each([
-    ['a string id', 'u-1', { kind: 'person', identifier: { id: 'u-1' } }],
-    ['an id object', { id: 'u-1' }, { kind: 'person', identifier: { id: 'u-1' } }],
-    ['an email', { email: 'a@b.co' }, { kind: 'person', identifier: { email: 'a@b.co' } }],
+    ['a string id', 'u-1', { kind: 'person', identifier: { id: 'u-1' }, anonymousIds: [] }],
+    [
+      'an id object',
+      { id: 'u-1' },
+      { kind: 'person', identifier: { id: 'u-1' }, anonymousIds: [] },
+    ],
+    [
+      'an email',
+      { email: 'a@b.co' },
+      { kind: 'person', identifier: { email: 'a@b.co' }, anonymousIds: [] },
+    ],
     ['an anonymous id', { anonymousId: 'anon' }, { kind: 'anonymous', anonymousId: 'anon' }],
     ['nothing', undefined, { kind: 'none' }],
     ['null', null, { kind: 'none' }],
@@ -61,7 +103,7 @@ describe('delivery plan', () => {
     const plan = planDelivery({
       event: renewed,
       eventName: 'subscription_renewed',
-      identity: { kind: 'person', identifier: { id: 'toto' } },
+      identity: { kind: 'person', identifier: { id: 'toto' }, anonymousIds: [] },
       attributes: { plan: 'monthly' },
     });
     const [identify, track] = toBatchOperations(plan as Extract<typeof plan, { kind: 'person' }>);
@@ -85,11 +127,36 @@ describe('delivery plan', () => {
   });
 
   it('gives a re-delivered event the same id, and another event another id', () => {
-    const identity = { kind: 'person', identifier: { id: 'toto' } } as const;
+    const identity = { kind: 'person', identifier: { id: 'toto' }, anonymousIds: [] } as const;
     const plan = (file: string) =>
       planDelivery({ event: event(file), eventName: 'x', identity, attributes: {} }).event.id;
     expect(plan('subscription-renewed.json')).toBe(plan('subscription-renewed.json'));
     expect(plan('subscription-renewed.json')).not.toBe(plan('transaction-processed.json'));
+  });
+
+  it.each([
+    ['a plain id', { id: 'u-1' }, true],
+    ['an email identifier', { email: 'ada@example.com' }, true],
+    ['an id with an @ (v1 would read an email)', { id: 'ada@example.com' }, false],
+    ['an id starting with cio_ (v1 would read a cio_id)', { id: 'cio_42' }, false],
+  ])('plans the anonymous merge for %s: supported %s', (_label, identifier, supported) => {
+    const plan = planDelivery({
+      event: event('subscription-renewed.json'),
+      eventName: 'x',
+      identity: { kind: 'person', identifier, anonymousIds: ['anon-1'] },
+      attributes: {},
+    });
+    expect(plan).toMatchObject({ anonymousMerge: { anonymousIds: ['anon-1'], supported } });
+  });
+
+  it('plans no merge without anonymous history', () => {
+    const plan = planDelivery({
+      event: event('subscription-renewed.json'),
+      eventName: 'x',
+      identity: { kind: 'person', identifier: { id: 'cio_42' }, anonymousIds: [] },
+      attributes: {},
+    });
+    expect(plan).not.toHaveProperty('anonymousMerge');
   });
 
   it('plans an anonymous event for an anonymous user', () => {
