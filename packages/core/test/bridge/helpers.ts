@@ -68,6 +68,8 @@ export function setup(
   const bridge = createPurchaselyBridge({
     webhookSecret: SECRET,
     customerio: clientOptions(emulator, client),
+    // Quiet unless a test asks for a logger (the default prints warnings to the console).
+    logger: false,
     ...config,
   });
   return { emulator, bridge };
