@@ -44,13 +44,31 @@ export function createMemoryIdempotencyStore(
   const maxEntries = options.maxEntries ?? 100_000;
   const ttlMs = options.ttlMs ?? 21 * 24 * 3_600_000;
   const now = options.now ?? Date.now;
-  // Insertion order is expiry order (one TTL for all), so the oldest entry is always first.
   const expiries = new Map<string, number>();
+  // Keys in the order they were remembered, consumed from `head`. A Map's own iteration walks the slots its
+  // deleted entries leave until it rehashes, so evicting from the front of a full Map costs O(deleted)
+  // per call (measured: 6 µs → 300 µs at 100k keys); this queue makes eviction O(1) amortised. An entry
+  // whose key was remembered again later (or already evicted) is stale, recognised by its expiry.
+  let order: Array<{ key: string; expiresAt: number }> = [];
+  let head = 0;
 
-  const evictExpired = (time: number) => {
-    for (const [key, expiresAt] of expiries) {
-      if (expiresAt > time) break;
-      expiries.delete(key);
+  const evictOldest = (): boolean => {
+    while (head < order.length) {
+      const entry = order[head++]!;
+      if (expiries.get(entry.key) === entry.expiresAt) {
+        expiries.delete(entry.key);
+        return true;
+      }
+    }
+    return false;
+  };
+  // Drops consumed and stale entries once they outnumber the live ones, so the queue stays within a
+  // constant factor of the Map even when the same keys are remembered again and again.
+  const compact = () => {
+    const queued = order.length - head;
+    if (queued > 1024 && queued > 2 * expiries.size) {
+      order = order.slice(head).filter((entry) => expiries.get(entry.key) === entry.expiresAt);
+      head = 0;
     }
   };
 
@@ -64,14 +82,16 @@ export function createMemoryIdempotencyStore(
     },
     remember(key) {
       const time = now();
-      evictExpired(time);
-      expiries.delete(key);
-      expiries.set(key, time + ttlMs);
-      while (expiries.size > maxEntries) {
-        const oldest = expiries.keys().next();
-        if (oldest.done) break;
-        expiries.delete(oldest.value);
+      // One TTL for all: the queue is in expiry order, so expired keys are always at its front.
+      while (head < order.length && order[head]!.expiresAt <= time) {
+        const entry = order[head++]!;
+        if (expiries.get(entry.key) === entry.expiresAt) expiries.delete(entry.key);
       }
+      const expiresAt = time + ttlMs;
+      expiries.set(key, expiresAt);
+      order.push({ key, expiresAt });
+      while (expiries.size > maxEntries && evictOldest()) {}
+      compact();
     },
   };
 }

@@ -171,7 +171,7 @@ describe('out-of-order events', () => {
     ]);
   });
 
-  it('the same holds on the v1 merge path (_timestamp)', async () => {
+  it('the same holds with an anonymous merge (a v2 batch, then the v1 merge)', async () => {
     const { emulator, bridge } = setup();
     const base = Date.now() - 3_600_000;
     const common = { user_id: 'u-order-v1', anonymous_user_id: 'anon-order' };
@@ -191,7 +191,12 @@ describe('out-of-order events', () => {
         event_created_at_ms: base,
       }),
     );
-    expect(emulator.requests.map((r) => r.method)).toEqual(['PUT', 'POST', 'PUT', 'POST']);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v2/batch',
+      'PUT /api/v1/customers/u-order-v1',
+      'POST /api/v2/batch',
+      'PUT /api/v1/customers/u-order-v1',
+    ]);
     expect(emulator.people.get('u-order-v1')?.attributes.plan).toBe('yearly');
   });
 });
