@@ -26,6 +26,17 @@ const SUPPORTED_API_VERSION = 3;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * The deepest nesting a body may have; the body object itself is level 1. Purchasely sends a single flat
+ * object (reference §2.1), so 32 leaves ample room for fields it may add, while a body nested 100,000 levels
+ * deep (kept whole by the loose schema) would overflow the stack of whatever serialises it later: a
+ * RangeError on every re-delivery. Checked without recursion, on the text before `JSON.parse` and on values.
+ */
+export const MAX_NESTING_DEPTH = 32;
+
+/** The longest piece of a payload value (an event name, an enum value) echoed in a message. */
+const MAX_ECHOED_LENGTH = 100;
+
+/**
  * Reads a Purchasely webhook body as a typed api_version 3 event. Never throws on bad input: the result says
  * whether the event is one of the 42 known ones, an event this SDK does not know yet (still usable), or why
  * the body was refused.
@@ -51,6 +62,7 @@ export function parsePurchaselyEvent(
   const json = readJson(input);
   if (!json.ok) return json;
   const payload = json.value;
+  if (!json.checkedDepth && nestsTooDeep(payload)) return tooDeep();
 
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return failure(
@@ -86,7 +98,7 @@ export function parsePurchaselyEvent(
     const list = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
     return failure(
       'invalid_payload',
-      `Invalid Purchasely ${eventName} event: ${list}.`,
+      `Invalid Purchasely ${clip(eventName)} event: ${list}.`,
       issues,
       parsed.error,
     );
@@ -96,7 +108,7 @@ export function parsePurchaselyEvent(
     warn({
       code: 'unknown_event_name',
       eventName,
-      message: `Unknown Purchasely event "${eventName}": parsed with the shared fields only.`,
+      message: `Unknown Purchasely event "${clip(eventName)}": parsed with the shared fields only.`,
     });
   }
   warnUnknownEnumValues(record, warn);
@@ -108,7 +120,9 @@ export function parsePurchaselyEvent(
 
 function readJson(
   input: unknown,
-): { ok: true; value: unknown } | { ok: false; error: PurchaselyPayloadError } {
+):
+  | { ok: true; value: unknown; checkedDepth: boolean }
+  | { ok: false; error: PurchaselyPayloadError } {
   let text: string;
   if (typeof input === 'string') {
     text = input;
@@ -116,14 +130,20 @@ function readJson(
     try {
       text = utf8.decode(input);
     } catch (cause) {
+      // The decoder reports malformed bytes as a TypeError; anything else (a body longer than the longest
+      // string the runtime can make) says nothing about the body and will not change on re-delivery.
+      if (!(cause instanceof TypeError)) return unreadable(cause);
       return failure('invalid_json', 'The body is not valid UTF-8 text.', [], cause);
     }
   } else {
-    return { ok: true, value: input };
+    return { ok: true, value: input, checkedDepth: false };
   }
+  // Before JSON.parse: a parser that recurses (or a later serialiser) must never meet a deep body.
+  if (textNestsTooDeep(text)) return tooDeep();
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(text), checkedDepth: true };
   } catch (cause) {
+    if (!(cause instanceof SyntaxError)) return unreadable(cause);
     return failure(
       'invalid_json',
       text.trim() === ''
@@ -133,6 +153,67 @@ function readJson(
       cause,
     );
   }
+}
+
+/** Whether JSON text opens more than MAX_NESTING_DEPTH brackets at once, counting outside strings only. */
+function textNestsTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c /* \ */) index++;
+      else if (code === 0x22 /* " */) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
+      if (++depth > MAX_NESTING_DEPTH) return true;
+    } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a value (given already parsed) nests objects or arrays more than MAX_NESTING_DEPTH levels. An
+ * explicit stack, not recursion; a cycle counts as too deep. An object reached again is walked again only
+ * from a deeper level, so shared branches cost at most MAX_NESTING_DEPTH visits each.
+ */
+function nestsTooDeep(root: unknown): boolean {
+  const deepestSeen = new Map<object, number>();
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [value, depth] = entry;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_NESTING_DEPTH) return true;
+    if ((deepestSeen.get(value) ?? 0) >= depth) continue;
+    deepestSeen.set(value, depth);
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function tooDeep(): { ok: false; error: PurchaselyPayloadError } {
+  return failure(
+    'invalid_payload',
+    `The body is nested deeper than ${MAX_NESTING_DEPTH} levels; a Purchasely body is a flat JSON object.`,
+  );
+}
+
+/** A body the runtime could not read (too large to decode or parse here): re-delivery cannot fix it. */
+function unreadable(cause: unknown): { ok: false; error: PurchaselyPayloadError } {
+  return failure(
+    'invalid_payload',
+    'The body could not be read as JSON by this runtime (too large or too deeply nested).',
+    [],
+    cause,
+  );
+}
+
+/** A payload value for a message, cut short: a message must stay readable, and buildable. */
+function clip(text: string): string {
+  return text.length > MAX_ECHOED_LENGTH ? `${text.slice(0, MAX_ECHOED_LENGTH)}…` : text;
 }
 
 function checkApiVersion(
@@ -160,7 +241,8 @@ function checkApiVersion(
   ) {
     return new PurchaselyPayloadError(
       'unsupported_api_version',
-      `Unsupported Purchasely api_version ${JSON.stringify(version)}; this receiver handles api_version 3.`,
+      `Unsupported Purchasely api_version ${typeof version === 'number' ? version : `(${describe(version)})`}; ` +
+        'this receiver handles api_version 3.',
     );
   }
   if (version > SUPPORTED_API_VERSION) {
@@ -184,7 +266,7 @@ function warnUnknownEnumValues(
         code: 'unknown_enum_value',
         field,
         value,
-        message: `Unknown ${field} "${value}": kept as is.`,
+        message: `Unknown ${field} "${clip(value)}": kept as is.`,
       });
     }
   }

@@ -3,6 +3,7 @@ import { PURCHASELY_EVENT_NAMES, type PurchaselyEventName } from './catalog.js';
 import {
   baseEventShape,
   CURRENCY_PREFIXES,
+  dedupIdsCheck,
   planChangeShape,
   TRANSACTION_CURRENCY_PREFIXES,
   transactionShape,
@@ -48,7 +49,10 @@ const transactionCurrencyCheck = currencyAmounts(TRANSACTION_CURRENCY_PREFIXES);
 function eventSchema(name: PurchaselyEventName) {
   return z
     .looseObject({ ...baseEventShape, ...EXTRA_SHAPES[name], event_name: z.literal(name) })
-    .check(name === 'TRANSACTION_PROCESSED' ? transactionCurrencyCheck : sharedCurrencyCheck);
+    .check(
+      name === 'TRANSACTION_PROCESSED' ? transactionCurrencyCheck : sharedCurrencyCheck,
+      dedupIdsCheck,
+    );
 }
 
 /**
@@ -76,4 +80,7 @@ export const purchaselyEventSchema = z.discriminatedUnion(
 /** The schema for an event name that is not in the catalog: the shared payload, any `event_name`. */
 export const unknownPurchaselyEventSchema = z
   .looseObject(baseEventShape)
-  .check(sharedCurrencyCheck) as unknown as z.ZodMiniType<UnknownPurchaselyEvent, unknown>;
+  .check(sharedCurrencyCheck, dedupIdsCheck) as unknown as z.ZodMiniType<
+  UnknownPurchaselyEvent,
+  unknown
+>;

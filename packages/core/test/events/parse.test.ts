@@ -204,12 +204,12 @@ describe('refused bodies', () => {
       purchased_at_ms: 'secret-looking-value',
       user_id: 12,
     };
-    delete body.store_transaction_id;
+    delete body.event_created_at_ms;
     const error = parseError(body);
     expect(error.code).toBe('invalid_payload');
     expect(error.issues).toEqual(
       expect.arrayContaining([
-        { path: 'store_transaction_id', message: 'is required' },
+        { path: 'event_created_at_ms', message: 'is required' },
         { path: 'purchased_at_ms', message: 'expected number' },
         { path: 'user_id', message: 'expected string' },
       ]),

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type ParsePurchaselyEventResult,
+  type PurchaselyEnvironment,
   type PurchaselyEvent,
   type PurchaselyEventName,
   type PurchaselyEventNameIn,
@@ -25,12 +26,33 @@ describe('the PurchaselyEvent union', () => {
   });
 
   it('types the shared fields', () => {
+    expectTypeOf<Renewed['api_version']>().toEqualTypeOf<number>();
     expectTypeOf<Renewed['event_created_at_ms']>().toEqualTypeOf<number>();
-    expectTypeOf<Renewed['store_transaction_id']>().toEqualTypeOf<string>();
+    expectTypeOf<Renewed['environment']>().toEqualTypeOf<PurchaselyEnvironment>();
     expectTypeOf<Renewed['user_id']>().toEqualTypeOf<string | null | undefined>();
     expectTypeOf<Renewed['is_family_shared']>().toEqualTypeOf<boolean | null | undefined>();
-    expectTypeOf<Renewed['store']>().toEqualTypeOf<PurchaselyStore>();
+    expectTypeOf<Renewed['store']>().toEqualTypeOf<PurchaselyStore | null | undefined>();
     expectTypeOf<'APPLE_APP_STORE'>().toExtend<Renewed['store']>();
+  });
+
+  it('types every field delivery does not need as absent or null', () => {
+    // The dedup ids: event_id, or (checked at runtime) both store transaction ids when it is absent.
+    expectTypeOf<Renewed['event_id']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['store_transaction_id']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['store_original_transaction_id']>().toEqualTypeOf<
+      string | null | undefined
+    >();
+    expectTypeOf<Renewed['event_created_at']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['store_app_bundle_id']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['store_product_id']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['product']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['purchased_at']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['purchased_at_ms']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<Renewed['original_purchased_at']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Renewed['original_purchased_at_ms']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<UnknownPurchaselyEvent['store']>().toEqualTypeOf<
+      PurchaselyStore | null | undefined
+    >();
     expectTypeOf<'A_STORE_FROM_TOMORROW'>().toExtend<Renewed['store']>();
   });
 
