@@ -23,12 +23,51 @@ const seconds =
 const ACTIVE = new Set<string>(ACTIVE_SUBSCRIPTION_STATUSES);
 
 /**
+ * The value that removes an attribute from a Customer.io person: an empty string (the Track spec documents
+ * "null or an empty string" for object and relationship attributes; the attribute types it accepts for
+ * people are string, number and boolean, so the empty string is the one both share).
+ */
+export const CLEARED = '';
+
+/** Whether the event says its subscription has ended (a known status that is not an active one). */
+const hasEnded = (event: AnyEvent) =>
+  typeof event.subscription_status === 'string' && !ACTIVE.has(event.subscription_status);
+
+/** The promotional offer's own events that say it is over. */
+const PROMOTIONAL_OFFER_ENDED = new Set([
+  'PROMOTIONAL_OFFER_CONVERTED',
+  'PROMOTIONAL_OFFER_NOT_CONVERTED',
+]);
+
+/**
+ * `promotional_offer_id` describes a running offer: set while the event's offer is a promotional offer, and
+ * cleared once the offer is over (its converted / not-converted event, another offer type, or the
+ * subscription ended), so the person leaves segments built on it.
+ */
+const promotionalOfferId: Reader = (event) => {
+  const ended =
+    PROMOTIONAL_OFFER_ENDED.has(event.event_name) ||
+    hasEnded(event) ||
+    (typeof event.offer_type === 'string' && event.offer_type !== 'PROMOTIONAL_OFFER');
+  if (ended) return CLEARED;
+  return event.promotional_offer_id;
+};
+
+/** A renewal date is only true of a subscription that still renews: cleared once it has ended. */
+const effectiveNextRenewalAt: Reader = (event) =>
+  hasEnded(event) ? CLEARED : seconds('effective_next_renewal_at_ms')(event);
+
+/**
  * The person attributes the bridge can set, after the list Purchasely documents for CRM tools, plus
  * `has_active_subscription` (derived from `subscription_status`, as Purchasely's sample backend does) and
  * `last_event` (the latest Purchasely event name, as Purchasely's older integrations sent it).
  *
  * Left out: `plan_periodicity` and `subscription_started_at`, which Purchasely's CRM list names but no
  * webhook field carries.
+ *
+ * A value absent or null on an event leaves the attribute as it is; `promotional_offer_id` and
+ * `effective_next_renewal_at` are cleared (sent as an empty string) once their meaning has ended. The README's
+ * attribute table lists, for each, its source, type, and when it is set and cleared.
  */
 export const USER_PROPERTIES = {
   user_id: (event) => event.user_id,
@@ -45,12 +84,12 @@ export const USER_PROPERTIES = {
   plan: (event) => event.plan,
   subscription_status: (event) => event.subscription_status,
   offer_type: (event) => event.offer_type,
-  promotional_offer_id: (event) => event.promotional_offer_id,
+  promotional_offer_id: promotionalOfferId,
   is_family_shared: (event) => event.is_family_shared,
   content_id: (event) => event.content_id,
   purchased_at: seconds('purchased_at_ms'),
   original_purchased_at: seconds('original_purchased_at_ms'),
-  effective_next_renewal_at: seconds('effective_next_renewal_at_ms'),
+  effective_next_renewal_at: effectiveNextRenewalAt,
   last_event: (event) => event.event_name,
 } as const satisfies Record<string, Reader>;
 
@@ -88,7 +127,8 @@ const RESERVED_ATTRIBUTES = new Set([
 
 /**
  * Validates the user-property options once and returns the mapper used on every webhook. Values that are
- * absent or null on an event are left out, so they never erase what Customer.io already holds.
+ * absent or null on an event are left out, so they never erase what Customer.io already holds; an attribute
+ * whose meaning has ended is sent empty, which removes it (see {@link USER_PROPERTIES}).
  *
  * @example
  * ```ts

@@ -52,7 +52,11 @@ function expectedAttributes(event: Record<string, unknown>): Record<string, unkn
     ply_is_family_shared: event.is_family_shared,
     ply_purchased_at: seconds(event.purchased_at_ms),
     ply_original_purchased_at: seconds(event.original_purchased_at_ms),
-    ply_effective_next_renewal_at: seconds(event.effective_next_renewal_at_ms),
+    ply_effective_next_renewal_at: ACTIVE.has(event.subscription_status as string)
+      ? seconds(event.effective_next_renewal_at_ms)
+      : '',
+    // No fixture is a running promotional offer: the attribute is cleared.
+    ply_promotional_offer_id: '',
     ply_last_event: event.event_name,
   };
   for (const [key, value] of Object.entries(attributes)) {
@@ -118,7 +122,10 @@ describe('published fixtures through bridge.handle', () => {
         },
       ],
     });
-    expect(emulator.people.get('toto')?.attributes).toEqual(expectedAttributes(event));
+    // An empty value removes the attribute: the person holds only the others.
+    expect(emulator.people.get('toto')?.attributes).toEqual(
+      Object.fromEntries(Object.entries(expectedAttributes(event)).filter(([, v]) => v !== '')),
+    );
     expect(emulator.events).toEqual([
       expect.objectContaining({ personId: 'toto', name: expectedName[file], id, timestamp }),
     ]);

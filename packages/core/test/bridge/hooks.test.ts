@@ -88,7 +88,7 @@ describe('hooks', () => {
     expect((await send(bridge, purchaselyEvent('ACTIVATE'))).json).toMatchObject({
       status: 'skipped',
     });
-    emulator.faults.next({ status: 400 });
+    emulator.faults.next({ status: 400, body: JSON.stringify({ meta: { error: 'rejected' } }) });
     const rejected = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'));
     expect(rejected.status).toBe(200);
     expect(rejected.json).toMatchObject({ status: 'failed' });

@@ -23,7 +23,58 @@ describe('user properties', () => {
       purchased_at: 1702390391,
       original_purchased_at: 1702388896,
       effective_next_renewal_at: 1702390991,
+      promotional_offer_id: '',
       last_event: 'SUBSCRIPTION_RENEWED',
+    });
+  });
+
+  describe('attributes whose meaning has ended are cleared (sent empty)', () => {
+    const map = createUserPropertyMapper();
+    const promo = { offer_type: 'PROMOTIONAL_OFFER', promotional_offer_id: 'winback_50' };
+
+    it('promotional_offer_id is set while the promotional offer runs', () => {
+      expect(
+        map(
+          event('subscription-renewed.json', { event_name: 'PROMOTIONAL_OFFER_STARTED', ...promo }),
+        ),
+      ).toMatchObject({ promotional_offer_id: 'winback_50' });
+    });
+
+    it.each([
+      ['its converted event', { event_name: 'PROMOTIONAL_OFFER_CONVERTED', ...promo }],
+      ['its not-converted event', { event_name: 'PROMOTIONAL_OFFER_NOT_CONVERTED', ...promo }],
+      ['another offer type', { offer_type: 'NONE', promotional_offer_id: null }],
+      ['the subscription ending', { ...promo, subscription_status: 'DEACTIVATED' }],
+    ])('promotional_offer_id is cleared by %s', (_, overrides) => {
+      expect(map(event('subscription-renewed.json', overrides))).toMatchObject({
+        promotional_offer_id: '',
+      });
+    });
+
+    it('promotional_offer_id is left alone when the event says nothing of offers', () => {
+      expect(
+        map(event('subscription-renewed.json', { offer_type: null, promotional_offer_id: null })),
+      ).not.toHaveProperty('promotional_offer_id');
+    });
+
+    it.each(['DEACTIVATED', 'REVOKED', 'ON_HOLD', 'PAUSED', 'UNPAID'])(
+      'effective_next_renewal_at is cleared once the subscription is %s',
+      (status) => {
+        expect(
+          map(event('subscription-renewed.json', { subscription_status: status })),
+        ).toMatchObject({ effective_next_renewal_at: '', has_active_subscription: false });
+      },
+    );
+
+    it('effective_next_renewal_at is left alone on an event without a status or a date', () => {
+      expect(
+        map(
+          event('transaction-processed.json', {
+            subscription_status: null,
+            effective_next_renewal_at_ms: null,
+          }),
+        ),
+      ).not.toHaveProperty('effective_next_renewal_at');
     });
   });
 
