@@ -3,8 +3,13 @@
  *
  * Mount it with no body parser in front, or behind `express.raw({ type: 'application/json' })`: the signature
  * covers the body's exact bytes. If `express.json()` already parsed the body, the bytes are gone, so the
- * adapter answers 500 with a message saying how to mount it (never re-serialising the parsed object, which
+ * bridge answers 500 and logs an error saying how to mount it (never re-serialising the parsed object, which
  * would not match the signature); Purchasely then re-delivers once it is fixed, so nothing is lost.
+ *
+ * Read by the adapter itself, a body must arrive within the bridge's `bodyReadTimeoutMs` (408 otherwise) and
+ * a declared `Content-Length` over `maxBodyBytes` is answered 413 before the body is read. Behind
+ * `express.raw()`, the parser reads the body, with its own `limit` and no time limit of its own: bound it
+ * with the server's `requestTimeout`.
  *
  * @example
  * ```ts
@@ -22,6 +27,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BridgeRequest } from '@purchasely-customerio/core';
 import { type BridgeOrConfig, toBridge } from './bridge-or-config.js';
 import { readNodeBody, writeBridgeResponse } from './node-http.js';
 
@@ -34,10 +40,19 @@ export type PurchaselyExpressHandler = (
   response: ServerResponse,
 ) => Promise<void>;
 
-const MOUNT_HELP =
-  'The request body was already parsed (express.json() or another body parser ran first), so its exact ' +
-  'bytes, which the Purchasely signature covers, are gone. Mount purchaselyWebhook() before express.json(), ' +
-  "or give this route express.raw({ type: 'application/json' }).";
+/**
+ * What to do when a parser consumed the body. The adapter cannot tell reliably whether the parser was mounted
+ * for the whole app or on this route (Express does not say which layer read the body), so the advice covers
+ * both, each with its own fix.
+ */
+const ALREADY_PARSED_HELP =
+  'The request body was already parsed (express.json() or another body parser ran before ' +
+  'purchaselyWebhook()), so its exact bytes, which the Purchasely signature covers, are gone. ' +
+  'If the parser is mounted for the whole app (app.use(express.json())): register the webhook route ' +
+  'before app.use(express.json()), or make the parser skip this path (a path check around it, or its ' +
+  '`type` option as a function returning false for this path). ' +
+  "If the parser is mounted on this route: use express.raw({ type: 'application/json' }) on this route " +
+  'instead.';
 
 /**
  * Creates the Express handler. Takes a bridge, or the bridge configuration.
@@ -50,46 +65,20 @@ const MOUNT_HELP =
 export function purchaselyWebhook(bridgeOrConfig: BridgeOrConfig): PurchaselyExpressHandler {
   const bridge = toBridge(bridgeOrConfig);
   return async (request, response) => {
-    const body = rawBodyOf(request);
-    if (body === 'parsed') {
-      writeBridgeResponse(MISCONFIGURED, response);
-      return;
-    }
-    let bytes: Uint8Array | string;
-    try {
-      bytes = body === 'stream' ? await readNodeBody(request, bridge.maxBodyBytes) : body;
-    } catch {
-      // The sender went away mid-upload: nothing to verify; answer like the bridge does for fetch.
-      writeBridgeResponse(UNREADABLE, response);
-      return;
-    }
-    // handle() never throws: every outcome, even an internal error, is an answer.
+    const raw = rawBodyOf(request);
+    const body: BridgeRequest['body'] =
+      raw === 'parsed'
+        ? { problem: 'already_parsed', help: ALREADY_PARSED_HELP }
+        : raw === 'stream'
+          ? await readNodeBody(request, bridge.maxBodyBytes, bridge.bodyReadTimeoutMs)
+          : raw;
+    // handle() never throws: every outcome, a body it could not be given included, is an answer.
     writeBridgeResponse(
-      await bridge.handle({
-        method: request.method ?? 'GET',
-        headers: request.headers,
-        body: bytes,
-      }),
+      await bridge.handle({ method: request.method ?? 'GET', headers: request.headers, body }),
       response,
     );
   };
 }
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const MISCONFIGURED = {
-  status: 500,
-  headers: JSON_HEADERS,
-  body: JSON.stringify({ error: 'misconfigured', message: MOUNT_HELP }),
-};
-const UNREADABLE = {
-  status: 400,
-  headers: JSON_HEADERS,
-  body: JSON.stringify({
-    error: 'invalid_body',
-    code: 'unreadable_body',
-    message: 'The request body could not be read.',
-  }),
-};
 
 /** The raw body a parser left (a Buffer from express.raw, text from express.text), the stream, or 'parsed'. */
 function rawBodyOf(request: NodeWebhookRequest): Uint8Array | string | 'stream' | 'parsed' {

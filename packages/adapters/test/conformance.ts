@@ -6,6 +6,7 @@ import {
   signedPurchaselyWebhook,
 } from '@purchasely-customerio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rawPost } from './servers.js';
 
 /** A real server listening on loopback with the adapter mounted at `path`. */
 export interface RunningServer {
@@ -16,15 +17,35 @@ export interface RunningServer {
 /** Starts a server with the adapter under test, built from `bridge`. */
 export type StartServer = (bridge: PurchaselyBridge, path: string) => Promise<RunningServer>;
 
+/** How the server under test differs from a plain mount. */
+export interface ConformanceOptions {
+  /**
+   * Set when something in front of the adapter (express.raw(), a Hono middleware) reads the body before the
+   * adapter runs: the adapter then cannot bound that read, nor answer before it, so the cases about reading
+   * the body (trickling sender, declared over-limit length) do not apply; the value says what reads it.
+   */
+  bodyReadBefore?: string;
+}
+
 export const SECRET = 'conformance-secret';
 export const PATH = '/webhooks/purchasely';
 const MAX_BODY_BYTES = 64 * 1024;
+/** Short, so a trickling sender is cut off quickly; a real body on loopback arrives in well under 1 ms. */
+const BODY_READ_TIMEOUT_MS = 400;
 
 /**
  * The conformance suite every adapter passes: a real server on loopback, a real Customer.io emulator on
  * loopback behind it, real HTTP in between.
  */
-export function testAdapterConformance(name: string, start: StartServer): void {
+export function testAdapterConformance(
+  name: string,
+  start: StartServer,
+  options: ConformanceOptions = {},
+): void {
+  const readsBodyItself = options.bodyReadBefore === undefined;
+  // Where a parser in front reads the body, the adapter has no read of its own to bound: those cases are
+  // not registered for that server (rather than skipped, so a skip always means something went missing).
+  const itWhenAdapterReadsBody = readsBodyItself ? it : () => undefined;
   describe(`${name} adapter conformance`, () => {
     let customerio: LoopbackServer;
     let server: RunningServer;
@@ -37,6 +58,8 @@ export function testAdapterConformance(name: string, start: StartServer): void {
       const bridge = createPurchaselyBridge({
         webhookSecret: SECRET,
         maxBodyBytes: MAX_BODY_BYTES,
+        bodyReadTimeoutMs: BODY_READ_TIMEOUT_MS,
+        logger: false,
         customerio: {
           siteId: 'site',
           apiKey: 'key',
@@ -108,6 +131,42 @@ export function testAdapterConformance(name: string, start: StartServer): void {
       expect(response.status).toBe(413);
       expect(emulator.requests).toHaveLength(0);
     });
+
+    itWhenAdapterReadsBody(
+      `answers 413 at once to a declared Content-Length over the limit, without reading the body`,
+      async () => {
+        // The body is never sent: an answer at all proves the adapter did not wait for it.
+        const exchange = await rawPost(server.url, PATH, {
+          contentLength: MAX_BODY_BYTES + 1,
+          giveUpMs: 3000,
+        });
+        expect(exchange.status).toBe(413);
+        expect(exchange.answer).toMatch(/"error":"payload_too_large"/);
+        expect(exchange.answeredAfterMs).toBeLessThan(1000);
+        expect(emulator.requests).toHaveLength(0);
+      },
+    );
+
+    itWhenAdapterReadsBody(
+      `answers 408 to a sender trickling its body, and closes the connection`,
+      async () => {
+        // 1,000 bytes at one every 200 ms would take 200 s: only the read timeout can end this early.
+        const exchange = await rawPost(server.url, PATH, {
+          contentLength: 1000,
+          trickleEveryMs: 200,
+          giveUpMs: BODY_READ_TIMEOUT_MS + 3000,
+        });
+        expect(exchange.status).toBe(408);
+        expect(exchange.answer).toMatch(/"error":"body_timed_out"/);
+        expect(exchange.answeredAfterMs).toBeGreaterThanOrEqual(BODY_READ_TIMEOUT_MS - 50);
+        expect(exchange.answeredAfterMs).toBeLessThan(BODY_READ_TIMEOUT_MS + 1500);
+        // The server let go of the socket: the client did not have to hang up itself.
+        expect(exchange.closedAfterMs).toBeDefined();
+        expect(exchange.closedAfterMs).toBeLessThan(BODY_READ_TIMEOUT_MS + 2000);
+        expect(exchange.bytesSentBeforeAnswer).toBeLessThan(1000);
+        expect(emulator.requests).toHaveLength(0);
+      },
+    );
 
     it('acknowledges a duplicate delivery without sending it again', async () => {
       const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'user-2' });

@@ -1,5 +1,9 @@
 import { createServer } from 'node:http';
-import { createPurchaselyBridge } from '@purchasely-customerio/core';
+import {
+  type BridgeLogger,
+  createPurchaselyBridge,
+  type PurchaselyBridge,
+} from '@purchasely-customerio/core';
 import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
 import express5 from 'express';
 import express4 from 'express4';
@@ -9,11 +13,24 @@ import { PATH, type RunningServer, SECRET, testAdapterConformance } from './conf
 import { listenOnLoopback } from './servers.js';
 
 /** For cases answered before any delivery: Customer.io points at a closed port. */
-const bridgeThatNeverReachesCustomerIo = () =>
+const bridgeThatNeverReachesCustomerIo = (logger: BridgeLogger | false = false) =>
   createPurchaselyBridge({
     webhookSecret: SECRET,
+    logger,
     customerio: { siteId: 'site', apiKey: 'key', region: 'us', baseUrl: 'http://127.0.0.1:9' },
   });
+
+/** A logger that records every call, to check what an operator would see. */
+const recordingLogger = (
+  calls: Array<{ level: string; fields: Record<string, unknown>; message: string }>,
+): BridgeLogger => {
+  const at =
+    (level: string) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      calls.push({ level, fields, message });
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+};
 
 // Express 4's typings differ from 5's; the handler's fit with each is checked in express.test-d.ts.
 const versions: Array<[string, typeof express5]> = [
@@ -28,35 +45,67 @@ for (const [version, express] of versions) {
     return listenOnLoopback(createServer(app));
   });
 
-  testAdapterConformance(`${version} behind express.raw()`, (bridge, path) => {
-    const app = express();
-    app.all(path, express.raw({ type: '*/*', limit: '10mb' }), purchaselyWebhook(bridge));
-    return listenOnLoopback(createServer(app));
-  });
-
-  describe(`${version} with express.json() mounted first`, () => {
-    let server: RunningServer;
-    beforeAll(async () => {
+  testAdapterConformance(
+    `${version} behind express.raw()`,
+    (bridge, path) => {
       const app = express();
-      app.use(express.json());
-      app.post(PATH, purchaselyWebhook(bridgeThatNeverReachesCustomerIo()));
-      server = await listenOnLoopback(createServer(app));
-    });
-    afterAll(() => server.close());
+      app.all(path, express.raw({ type: '*/*', limit: '10mb' }), purchaselyWebhook(bridge));
+      return listenOnLoopback(createServer(app));
+    },
+    { bodyReadBefore: 'express.raw()' },
+  );
 
-    it('answers a configuration error that says how to mount it', async () => {
-      const webhook = await signedPurchaselyWebhook({
-        secret: SECRET,
-        body: purchaselyEvent('TRIAL_STARTED'),
+  // The two ways express.json() ends up in front of the webhook: each needs its own fix, and the answer and
+  // the log must give both (the adapter cannot tell which one it is).
+  const parserMounts: Array<
+    [string, (app: ReturnType<typeof express>, bridge: PurchaselyBridge) => void]
+  > = [
+    [
+      'for the whole app (app.use)',
+      (app, bridge) => {
+        app.use(express.json());
+        app.post(PATH, purchaselyWebhook(bridge));
+      },
+    ],
+    ['on the route', (app, bridge) => app.post(PATH, express.json(), purchaselyWebhook(bridge))],
+  ];
+  for (const [where, mount] of parserMounts) {
+    describe(`${version} with express.json() mounted ${where} before the webhook`, () => {
+      let server: RunningServer;
+      const logged: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+      beforeAll(async () => {
+        const app = express();
+        mount(app, bridgeThatNeverReachesCustomerIo(recordingLogger(logged)));
+        server = await listenOnLoopback(createServer(app));
       });
-      const response = await fetch(`${server.url}${PATH}`, { method: 'POST', ...webhook });
-      expect(response.status).toBe(500);
-      const body = (await response.json()) as { error: string; message: string };
-      expect(body.error).toBe('misconfigured');
-      expect(body.message).toMatch(/express\.json\(\)/);
-      expect(body.message).toMatch(/express\.raw/);
+      afterAll(() => server.close());
+
+      it('answers 500 with advice for both mounts, and logs it as an error', async () => {
+        const webhook = await signedPurchaselyWebhook({
+          secret: SECRET,
+          body: purchaselyEvent('TRIAL_STARTED'),
+        });
+        const response = await fetch(`${server.url}${PATH}`, { method: 'POST', ...webhook });
+        expect(response.status).toBe(500);
+        const body = (await response.json()) as { error: string; message: string };
+        expect(body.error).toBe('misconfigured');
+        // A global parser: register the route first, or make the parser skip this path.
+        expect(body.message).toMatch(/before app\.use\(express\.json\(\)\)/);
+        expect(body.message).toMatch(/skip this path/);
+        // A route-level parser: express.raw() on this route.
+        expect(body.message).toMatch(
+          /express\.raw\(\{ type: 'application\/json' \}\) on this route/,
+        );
+        expect(logged).toEqual([
+          {
+            level: 'error',
+            fields: expect.any(Object),
+            message: expect.stringContaining(body.message),
+          },
+        ]);
+      });
     });
-  });
+  }
 }
 
 testAdapterConformance('node:http', (bridge, path) => {

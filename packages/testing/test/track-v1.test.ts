@@ -119,19 +119,37 @@ describe('Track v1: identify', () => {
   });
 });
 
+// Customer.io documents only that the timestamp "can be used to control the order of attribute updates when
+// multiple requests are sent in rapid succession". The emulator's reading of that is person-level (see
+// isOutOfOrder in src/emulator/state.ts): no per-attribute merging, no clock for untimed updates.
 describe('Track v1: _timestamp ordering', () => {
-  it('lets an older update set what is unset but never overwrite a newer value', async () => {
+  it('ignores an update older than the latest applied one as a whole, and still lists it', async () => {
     const clock = fakeClock();
     const emulator = emulate({ now: clock.now });
     await call('PUT', '/api/v1/customers/42', { plan: 'max', _timestamp: 1_700_000_200 });
     await call('PUT', '/api/v1/customers/42', { plan: 'pro', seats: 5, _timestamp: 1_700_000_100 });
 
     const person = emulator.people.get('42');
-    expect(person?.attributes).toEqual({ plan: 'max', seats: 5 });
+    // Not even the attribute it alone sets: the update is older than the person's state.
+    expect(person?.attributes).toEqual({ plan: 'max' });
     expect(person?.updates).toEqual([
       { attributes: { plan: 'max' }, timestamp: 1_700_000_200, receivedAt: clock.now() },
       { attributes: { plan: 'pro', seats: 5 }, timestamp: 1_700_000_100, receivedAt: clock.now() },
     ]);
+  });
+
+  it('ignores the identifiers and removals of an older update too', async () => {
+    const emulator = emulate();
+    await call('PUT', '/api/v1/customers/42', { plan: 'max', _timestamp: 1_700_000_200 });
+    await call('PUT', '/api/v1/customers/42', {
+      email: 'ada@example.com',
+      plan: '',
+      _timestamp: 1_700_000_100,
+    });
+
+    expect(emulator.people.get('42')?.email).toBeUndefined();
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'max' });
+    expect(emulator.people.has('ada@example.com')).toBe(false);
   });
 
   it('applies a newer or equal _timestamp', async () => {
@@ -143,13 +161,19 @@ describe('Track v1: _timestamp ordering', () => {
     expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'ent' });
   });
 
-  it('stamps an update without _timestamp with its receipt time', async () => {
+  it('applies updates without _timestamp in arrival order, never stamping them', async () => {
+    // Receipt time is later than every _timestamp below: it must not count as one.
     const clock = fakeClock(1_700_000_500_000);
     const emulator = emulate({ now: clock.now });
     await call('PUT', '/api/v1/customers/42', { plan: 'max' });
     await call('PUT', '/api/v1/customers/42', { plan: 'pro', _timestamp: 1_700_000_400 });
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'pro' });
 
-    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'max' });
+    await call('PUT', '/api/v1/customers/42', { plan: 'ent', _timestamp: 1_700_000_300 });
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'pro' });
+
+    await call('PUT', '/api/v1/customers/42', { plan: 'basic' });
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'basic' });
   });
 });
 

@@ -19,6 +19,31 @@ const entityOfSize = (bytes: number) => {
 };
 
 describe('Track v2: /entity', () => {
+  it('removes attributes sent as null or an empty string', async () => {
+    const emulator = emulate();
+    const send = (attributes: Record<string, unknown>) =>
+      call('POST', '/api/v2/entity', person('42', 'identify', { attributes }));
+    await send({ plan: 'pro', country: 'FR', coupon: 'X' });
+    await send({ plan: 'max', coupon: null, country: '' });
+
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'max' });
+  });
+
+  it('orders identify calls by timestamp per person, as v1 does', async () => {
+    const emulator = emulate();
+    const send = (attributes: Record<string, unknown>, timestamp?: number) =>
+      call(
+        'POST',
+        '/api/v2/entity',
+        person('42', 'identify', { attributes, ...(timestamp === undefined ? {} : { timestamp }) }),
+      );
+    await send({ plan: 'max' }, 1_700_000_200);
+    await send({ plan: 'pro', seats: 5 }, 1_700_000_100);
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'max' });
+    await send({ seats: 3 });
+    expect(emulator.people.get('42')?.attributes).toEqual({ plan: 'max', seats: 3 });
+  });
+
   it('applies each person action to the same state v1 uses', async () => {
     const clock = fakeClock();
     const emulator = emulate({ now: clock.now });

@@ -27,7 +27,16 @@ describe('purchaselyEvent', () => {
     });
     expect(event.user_id).toBe('user-42');
     expect(event.event_created_at).toBe('2023-11-14T22:13:20.000Z');
-    expect(Date.parse(event.purchased_at)).toBe(event.purchased_at_ms);
+    expect(Date.parse(event.purchased_at ?? '')).toBe(event.purchased_at_ms);
+  });
+
+  // Its TSDoc promises PRODUCTION: the bridge ignores SANDBOX events by default, so a factory event must be
+  // one the bridge forwards; the sandbox is one override away.
+  it('builds a PRODUCTION event unless told otherwise', () => {
+    expect(purchaselyEvent('SUBSCRIPTION_RENEWED').environment).toBe('PRODUCTION');
+    expect(purchaselyEvent('TRIAL_STARTED', { environment: 'SANDBOX' }).environment).toBe(
+      'SANDBOX',
+    );
   });
 
   it('gives every event its own event_id', () => {

@@ -41,7 +41,7 @@ const emptyStats = (): EmulatorStats => ({
  *
  * const emulator = createCustomerIoEmulator();
  * const server = setupServer(...emulator.handlers);
- * server.listen();
+ * server.listen({ onUnhandledRequest: 'bypass' }); // let requests to your own servers through, unlogged
  *
  * await fetch('https://track.customer.io/api/v1/customers/42', {
  *   method: 'PUT',

@@ -44,8 +44,8 @@ export class WorkspaceState implements EmulatorWorkspaceView {
    */
   private readonly cioIdById = new Map<string, string>();
   private readonly cioIdByEmail = new Map<string, string>();
-  /** Per person, per attribute: the timestamp of the update that last set it. */
-  private readonly attributeClocks = new Map<string, Map<string, number>>();
+  /** Per cio_id, the latest timestamp of an identify applied to the person (see isOutOfOrder). */
+  private readonly latestUpdateTimestamps = new Map<string, number>();
   private readonly acceptedEventIds = new Set<string>();
   private cioSequence = 0;
 
@@ -92,7 +92,7 @@ export class WorkspaceState implements EmulatorWorkspaceView {
     this.identities.clear();
     this.cioIdById.clear();
     this.cioIdByEmail.clear();
-    this.attributeClocks.clear();
+    this.latestUpdateTimestamps.clear();
     this.acceptedEventIds.clear();
     this.cioSequence = 0;
   }
@@ -108,6 +108,8 @@ export class WorkspaceState implements EmulatorWorkspaceView {
 
     const path = operation.person;
     let person = this.find(path);
+    /** The path identifier a person found by body identifiers takes, once the update is known to apply. */
+    let adopted: Identity | undefined;
     if (person === undefined) {
       if (path.kind === 'cio_id') return 'dropped';
       // An unknown path identifier with body identifiers that belong to someone updates that
@@ -120,9 +122,8 @@ export class WorkspaceState implements EmulatorWorkspaceView {
         person = this.create({ [path.kind]: path.value });
       } else {
         if (person.suppressed) return 'dropped';
-        const adopted = { ...this.identityOf(person), [path.kind]: path.value };
+        adopted = { ...this.identityOf(person), [path.kind]: path.value };
         if (changesIdentifier(adopted, bodyId, bodyEmail)) return 'dropped';
-        this.setIdentity(person.cioId, adopted);
       }
     } else if (person.suppressed) {
       return 'dropped';
@@ -136,12 +137,15 @@ export class WorkspaceState implements EmulatorWorkspaceView {
       return 'dropped';
     }
 
+    this.recordUpdate(person, operation, nowMs);
+    if (this.isOutOfOrder(person, operation)) return 'applied';
+    if (adopted !== undefined) this.setIdentity(person.cioId, adopted);
     this.setIdentity(person.cioId, {
       ...this.identityOf(person),
       ...(bodyId === undefined ? {} : { id: bodyId }),
       ...(bodyEmail === undefined ? {} : { email: bodyEmail }),
     });
-    this.applyAttributes(person, operation, nowMs);
+    this.applyAttributes(person, operation);
     this.syncPrimaryIdentifier(person);
 
     const anonymousId = nonEmptyString(attributes.anonymous_id);
@@ -149,32 +153,47 @@ export class WorkspaceState implements EmulatorWorkspaceView {
     return 'applied';
   }
 
-  /**
-   * Emulator rule for `_timestamp`: each attribute remembers the timestamp of the update that set
-   * it, and an update only overwrites attributes it is not older than. Updates without a timestamp
-   * count as sent at receipt time. Every accepted update is still listed in `updates`.
-   */
-  private applyAttributes(
-    person: EmulatorPerson,
-    operation: IdentifyOperation,
-    nowMs: number,
-  ): void {
-    const updateTime = operation.timestamp ?? Math.floor(nowMs / 1000);
-    const clock = this.attributeClocks.get(person.cioId) ?? new Map<string, number>();
-    this.attributeClocks.set(person.cioId, clock);
-    for (const [name, value] of Object.entries(operation.attributes)) {
-      const lastSet = clock.get(name);
-      if (lastSet !== undefined && updateTime < lastSet) continue;
-      clock.set(name, updateTime);
-      // An empty value removes the attribute in Customer.io rather than storing an empty one.
-      if (value === null || value === '') delete person.attributes[name];
-      else person.attributes[name] = value;
-    }
+  /** Every identify answered 200 is listed, applied or not (see isOutOfOrder). */
+  private recordUpdate(person: EmulatorPerson, operation: IdentifyOperation, nowMs: number): void {
     person.updates.push({
       attributes: operation.attributes,
       ...(operation.timestamp === undefined ? {} : { timestamp: operation.timestamp }),
       receivedAt: nowMs,
     });
+  }
+
+  /**
+   * The emulator's one assumption about the order of identify calls, stated here only. True when the
+   * identify is to be ignored.
+   *
+   * Customer.io documents no more than this about an identify's `timestamp` (v2) or `_timestamp` (v1): it
+   * "can be used to control the order of attribute updates when multiple requests are sent in rapid
+   * succession". The emulator reads it at the person level, and no further:
+   * - an identify whose timestamp is older than the latest timestamp of an identify applied to the same person
+   *   is ignored as a whole (attributes, removals, identifiers, anonymous merge); it is still answered 200 and
+   *   listed in the person's `updates`;
+   * - an identify without a timestamp is applied in arrival order, and neither reads nor moves that latest
+   *   timestamp (its receipt time is not taken as one);
+   * - an equal timestamp applies (the later arrival wins).
+   * Per-attribute ordering, or any interplay between timed and untimed updates, is not documented and is not
+   * emulated: a test that needs more than this is testing the emulator, not Customer.io.
+   */
+  private isOutOfOrder(person: EmulatorPerson, operation: IdentifyOperation): boolean {
+    const latest = this.latestUpdateTimestamps.get(person.cioId);
+    return (
+      operation.timestamp !== undefined && latest !== undefined && operation.timestamp < latest
+    );
+  }
+
+  private applyAttributes(person: EmulatorPerson, operation: IdentifyOperation): void {
+    if (operation.timestamp !== undefined) {
+      this.latestUpdateTimestamps.set(person.cioId, operation.timestamp);
+    }
+    for (const [name, value] of Object.entries(operation.attributes)) {
+      // Customer.io's documented way to remove an attribute: send it as null or an empty string.
+      if (value === null || value === '') delete person.attributes[name];
+      else person.attributes[name] = value;
+    }
   }
 
   private track(operation: EventOperation, nowMs: number): ApplyResult {
@@ -334,7 +353,7 @@ export class WorkspaceState implements EmulatorWorkspaceView {
   private forget(person: EmulatorPerson): void {
     this.peopleByCioId.delete(person.cioId);
     this.setIdentity(person.cioId, undefined);
-    this.attributeClocks.delete(person.cioId);
+    this.latestUpdateTimestamps.delete(person.cioId);
   }
 
   /** Replaces (or, with `undefined`, removes) a person's identifiers, keeping the indexes in step. */

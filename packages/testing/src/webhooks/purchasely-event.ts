@@ -8,8 +8,10 @@ export type PurchaselyEventOverrides<Name extends PurchaselyEventName> = Partial
 
 /**
  * A realistic api_version 3 payload for any event, shaped after Purchasely's published samples: a Google
- * Play monthly subscription of user `toto` in the sandbox. Each call gets a fresh `event_id`; dates derive
- * from `event_created_at_ms` (default: now) so the ISO and `_ms` twins always agree.
+ * Play monthly subscription of user `toto`, in `PRODUCTION` (the bridge ignores `SANDBOX` events by default,
+ * so a production event is the one that reaches Customer.io; pass `{ environment: 'SANDBOX' }` for the
+ * other). Each call gets a fresh `event_id`; dates derive from `event_created_at_ms` (default: now) so the
+ * ISO and `_ms` twins always agree.
  *
  * @example
  * ```ts
