@@ -60,8 +60,8 @@ export interface DeliveryPlanInput {
  * - The event id is a ULID derived from the event's idempotency key, so a re-delivered webhook maps onto the
  *   same Customer.io event, which Customer.io then ignores.
  * - The attribute update and the event both carry the event's creation time (`event_created_at`, which
- *   Purchasely keeps across retries) in unix seconds: Customer.io orders attribute updates by it, so a late
- *   retry never overwrites newer state, and campaigns see when the event happened, not when it arrived.
+ *   Purchasely keeps across retries) in unix seconds: Customer.io documents only that it orders attribute
+ *   updates "sent in rapid succession", and campaigns see when the event happened, not when it arrived.
  * - The event data is the whole payload, as received, so campaigns can use any field.
  *
  * @example
