@@ -19,6 +19,7 @@ import { type BatchChunk, splitBatch } from './batch-split.js';
 import { type Batcher, type BatcherOptions, createBatcher } from './batcher.js';
 import {
   CustomerIoBatchError,
+  CustomerIoHttpError,
   CustomerIoRegionError,
   CustomerIoValidationError,
 } from './errors.js';
@@ -51,6 +52,7 @@ import type {
   Attributes,
   BatchFailure,
   BatchResult,
+  CustomerIoCallOptions,
   CustomerIoLogger,
   Device,
   IdentifyOptions,
@@ -116,7 +118,8 @@ export interface CustomerIoClient {
    */
   getRegion(): Promise<RegionInfo>;
   /**
-   * `PUT /api/v1/customers/{id}`: create or update a person.
+   * `PUT /api/v1/customers/{id}`: create or update a person. `options` may carry a `signal` and
+   * a `deadline` ({@link CustomerIoCallOptions}).
    *
    * @example
    * ```ts
@@ -131,11 +134,27 @@ export interface CustomerIoClient {
    * @example
    * ```ts
    * const { id } = await cio.track('user-1', { name: 'purchase', data: { amount: 9.99 } });
+   * await cio.track('user-1', { name: 'renewed' }, { deadline: Date.now() + 5000 });
    * ```
    */
-  track(person: PersonRef, event: TrackEvent): Promise<{ id: string }>;
-  /** `POST /api/v1/events` with `anonymous_id`. Resolves with the event's ULID. */
-  trackAnonymous(anonymousId: string, event: AnonymousEvent): Promise<{ id: string }>;
+  track(
+    person: PersonRef,
+    event: TrackEvent,
+    options?: CustomerIoCallOptions,
+  ): Promise<{ id: string }>;
+  /**
+   * `POST /api/v1/events` with `anonymous_id`. Resolves with the event's ULID.
+   *
+   * @example
+   * ```ts
+   * await cio.trackAnonymous('anon-1', { name: 'paywall_viewed' }, { signal: AbortSignal.timeout(5000) });
+   * ```
+   */
+  trackAnonymous(
+    anonymousId: string,
+    event: AnonymousEvent,
+    options?: CustomerIoCallOptions,
+  ): Promise<{ id: string }>;
   /** A `page` event named by the URL. */
   trackPageView(person: PersonRef, url: string, options?: ViewOptions): Promise<{ id: string }>;
   /** A `screen` event. */
@@ -160,9 +179,11 @@ export interface CustomerIoClient {
    *
    * - Any invalid operation, or one over 32 KB, rejects the whole call before anything is sent
    *   (`CustomerIoValidationError` with `index`), so a batch is never half-validated.
-   * - 207 answers are mapped back to the caller's indexes in `failures`.
+   * - 207 answers are mapped back to the caller's indexes in `failures`; a 207 whose body cannot
+   *   be read rejects with a `CustomerIoHttpError` of status 207 (the batch may be partly applied).
    * - If the first request fails, its error is thrown; if a later one fails, a
    *   `CustomerIoBatchError` says how many operations were sent (nothing after it is).
+   * - `options` (`signal`, `deadline`) hold for every request of the call.
    *
    * @example
    * ```ts
@@ -173,7 +194,10 @@ export interface CustomerIoClient {
    * for (const f of failures) console.warn(f.index, f.message);
    * ```
    */
-  batch(operations: ReadonlyArray<TrackV2Operation>): Promise<BatchResult>;
+  batch(
+    operations: ReadonlyArray<TrackV2Operation>,
+    options?: CustomerIoCallOptions,
+  ): Promise<BatchResult>;
   /**
    * A buffering batcher for bulk work; see {@link Batcher}.
    *
@@ -201,12 +225,14 @@ function assertCredential(value: unknown, field: 'siteId' | 'apiKey'): asserts v
   }
 }
 
-function parseRegionAnswer(body: unknown): RegionInfo {
+function parseRegionAnswer(body: unknown, redact: (text: string) => string): RegionInfo {
   const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const region = answer.region;
   if (region !== 'us' && region !== 'eu') {
+    // The value comes from the answer, which a reflecting proxy may have filled with our header.
+    const got = redact(String(JSON.stringify(region))).slice(0, 200);
     throw new CustomerIoRegionError(
-      `Customer.io's region lookup gave no usable region (got ${JSON.stringify(region)})`,
+      `Customer.io's region lookup gave no usable region (got ${got})`,
     );
   }
   let url = TRACK_REGIONS[region];
@@ -266,9 +292,11 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
 
   const authorization = basicAuthorization(options.siteId, options.apiKey);
   // Scrub the key, and the header that encodes it, from any text bound for an error or a log.
+  const token = authorization.slice('Basic '.length);
   const redact = createRedactor([
     options.apiKey,
-    authorization.slice('Basic '.length),
+    // Unpadded covers padded too: some reflectors drop the trailing '='.
+    token.replace(/=+$/, ''),
     `${options.siteId}:${options.apiKey}`,
   ]);
   const limiter: RateLimiter | undefined =
@@ -298,7 +326,7 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
       baseUrl: lookupBaseUrl,
       path: '/api/v1/accounts/region',
     });
-    return parseRegionAnswer(response.body);
+    return parseRegionAnswer(response.body, redact);
   }
 
   function baseUrl(): Promise<string> | string {
@@ -311,12 +339,18 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
     return autoRegion.then((info) => info.url);
   }
 
-  async function send(request: PreparedRequest): Promise<TransportResponse> {
+  async function send(
+    request: PreparedRequest,
+    callOptions: CustomerIoCallOptions = {},
+  ): Promise<TransportResponse> {
+    // Only the limits: IdentifyOptions arrive here too, and their other fields are body fields.
+    const { signal, deadline } = callOptions;
     return transport.send({
       method: request.method,
       path: request.path,
       body: request.body,
       baseUrl: await baseUrl(),
+      limits: { signal, deadline },
     });
   }
 
@@ -330,24 +364,51 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
     });
   }
 
+  /** The 207 body's `errors`, or `undefined` when the body does not have that shape. */
+  function readBatchErrors(body: unknown): Array<Record<string, unknown>> | undefined {
+    const errors = (typeof body === 'object' && body !== null ? body : {}) as { errors?: unknown };
+    if (!Array.isArray(errors.errors)) return undefined;
+    const entries: unknown[] = errors.errors;
+    return entries.every((entry) => typeof entry === 'object' && entry !== null)
+      ? (entries as Array<Record<string, unknown>>)
+      : undefined;
+  }
+
   async function sendChunk(
     chunk: BatchChunk,
+    callOptions?: CustomerIoCallOptions,
   ): Promise<{ failures: BatchFailure[]; unattributed: UnattributedBatchError[] }> {
-    const response = await send({ method: 'POST', path: '/api/v2/batch', body: chunk.body });
+    const path = '/api/v2/batch';
+    const response = await send({ method: 'POST', path, body: chunk.body }, callOptions);
     const failures: BatchFailure[] = [];
     const unattributed: UnattributedBatchError[] = [];
     if (response.status !== 207) return { failures, unattributed };
-    const errors = (response.body as { errors?: unknown } | undefined)?.errors;
-    if (!Array.isArray(errors)) {
-      unattributed.push({ message: 'Customer.io answered 207 without a readable errors list' });
-      return { failures, unattributed };
+    const errors = readBatchErrors(response.body);
+    if (errors === undefined) {
+      // Part of the batch may be applied and we cannot tell which: not a success, and not a
+      // rejection either. Re-sending is safe (event ids dedupe, identify is idempotent).
+      const body =
+        typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+      throw new CustomerIoHttpError({
+        message: `Customer.io answered 207 to POST ${path} with a body that cannot be read (no errors list); the batch may be partly applied`,
+        status: 207,
+        body: body === undefined ? undefined : redact(body).slice(0, 8 * 1024),
+        headers: response.headers,
+        method: 'POST',
+        path,
+        retryable: false,
+        hasCustomerIoErrorBody: false,
+      });
     }
-    for (const raw of errors) {
-      const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    // Text from the answer may echo the request, Authorization header included.
+    const text = (value: unknown) => (typeof value === 'string' ? redact(value) : undefined);
+    for (const entry of errors) {
+      const reason = text(entry.reason);
+      const field = text(entry.field);
       const detail = {
-        ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
-        ...(typeof entry.field === 'string' ? { field: entry.field } : {}),
-        message: typeof entry.message === 'string' ? entry.message : 'rejected by Customer.io',
+        ...(reason !== undefined ? { reason } : {}),
+        ...(field !== undefined ? { field } : {}),
+        message: text(entry.message) ?? 'rejected by Customer.io',
       };
       const position = entry.batch_index;
       const index =
@@ -369,18 +430,18 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
     },
 
     async identify(person, attributes, identifyOptions) {
-      await send(buildIdentify(person, attributes, identifyOptions));
+      await send(buildIdentify(person, attributes, identifyOptions), identifyOptions);
     },
 
-    async track(person, event) {
+    async track(person, event, callOptions) {
       const request = buildTrack(person, event);
-      await send(request);
+      await send(request, callOptions);
       return { id: request.eventId! };
     },
 
-    async trackAnonymous(anonymousId, event) {
+    async trackAnonymous(anonymousId, event, callOptions) {
       const request = buildTrackAnonymous(anonymousId, event);
-      await send(request);
+      await send(request, callOptions);
       return { id: request.eventId! };
     },
 
@@ -428,7 +489,7 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
       return typeof id === 'string' ? { id } : {};
     },
 
-    async batch(operations) {
+    async batch(operations, callOptions) {
       if (!Array.isArray(operations)) {
         throw new CustomerIoValidationError('batch: must be an array of operations', {
           field: 'batch',
@@ -441,7 +502,7 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
       let operationsSent = 0;
       for (const chunk of chunks) {
         try {
-          const { failures, unattributed } = await sendChunk(chunk);
+          const { failures, unattributed } = await sendChunk(chunk, callOptions);
           result.failures.push(...failures);
           result.unattributed.push(...unattributed);
         } catch (error) {

@@ -57,7 +57,11 @@ export type ResponseHeaders = Record<string, string>;
  * Customer.io answered with a non-2xx status (after retries, when the status was retryable).
  *
  * `body` is the parsed JSON when the body was JSON, otherwise the raw text (an HTML 502 from a
- * proxy, or Customer.io's plain-text `Unauthorized request`).
+ * proxy, or Customer.io's plain-text `Unauthorized request`). `body`, `headers` and `message` are
+ * scrubbed of the credentials, which a reflecting proxy may echo back.
+ *
+ * A 207 from `/api/v2/batch` whose body cannot be read is thrown as this error too (status 207,
+ * not retryable): the batch may be partly applied, so it is neither a success nor a rejection.
  *
  * @example
  * ```ts
@@ -74,6 +78,12 @@ export class CustomerIoHttpError extends CustomerIoError {
   readonly path: string;
   /** Whether the client considers the status transient (it was retried, if retries were on). */
   readonly retryable: boolean;
+  /**
+   * Whether the body had Customer.io's JSON error shape (`meta.error`, `meta.errors` or an
+   * `errors` list). When false, something other than Customer.io answered (a proxy, a firewall, a
+   * wrong `baseUrl`), so a 4xx says our configuration is wrong rather than the request.
+   */
+  readonly hasCustomerIoErrorBody: boolean;
 
   constructor(init: {
     message: string;
@@ -83,6 +93,8 @@ export class CustomerIoHttpError extends CustomerIoError {
     method: string;
     path: string;
     retryable: boolean;
+    /** Default: read from `body`. */
+    hasCustomerIoErrorBody?: boolean;
   }) {
     super(init.message);
     this.status = init.status;
@@ -91,6 +103,7 @@ export class CustomerIoHttpError extends CustomerIoError {
     this.method = init.method;
     this.path = init.path;
     this.retryable = init.retryable;
+    this.hasCustomerIoErrorBody = init.hasCustomerIoErrorBody ?? isCustomerIoErrorBody(init.body);
   }
 
   override toJSON(): CustomerIoErrorJSON {
@@ -100,10 +113,24 @@ export class CustomerIoHttpError extends CustomerIoError {
       method: this.method,
       path: this.path,
       retryable: this.retryable,
+      hasCustomerIoErrorBody: this.hasCustomerIoErrorBody,
       body: this.body,
       headers: this.headers,
     };
   }
+}
+
+/**
+ * Whether a parsed body has the shape of Customer.io's Track errors: v1 `{ meta: { error } }` or
+ * `{ meta: { errors: [] } }`, v2 `{ errors: [] }`.
+ */
+export function isCustomerIoErrorBody(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { meta, errors } = body as { meta?: unknown; errors?: unknown };
+  if (Array.isArray(errors)) return true;
+  if (typeof meta !== 'object' || meta === null) return false;
+  const { error, errors: metaErrors } = meta as { error?: unknown; errors?: unknown };
+  return typeof error === 'string' || Array.isArray(metaErrors);
 }
 
 /**
@@ -163,6 +190,94 @@ export class CustomerIoTimeoutError extends CustomerIoError {
 
   override toJSON(): CustomerIoErrorJSON {
     return { ...super.toJSON(), method: this.method, path: this.path, timeoutMs: this.timeoutMs };
+  }
+}
+
+/**
+ * The client refused to wait for a rate-limiter slot because the wait would end after the call's
+ * `deadline`; the request was not sent and no slot was taken. The caller may try again later.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await cio.track('user-1', { name: 'purchase' }, { deadline: Date.now() + 5000 });
+ * } catch (error) {
+ *   if (isCustomerIoDeadlineError(error)) answerRetryLater(); // nothing was sent
+ * }
+ * ```
+ */
+export class CustomerIoDeadlineError extends CustomerIoError {
+  override name = 'CustomerIoDeadlineError';
+  /** The wait (ms) the limiter would have needed. */
+  readonly waitMs: number;
+  /** The call's deadline, in epoch milliseconds. */
+  readonly deadline: number;
+  /** When the wait was refused, in epoch milliseconds on the limiter's clock. */
+  readonly refusedAt: number;
+  /** The refused request, when known (the limiter alone does not know it). */
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+
+  constructor(init: {
+    waitMs: number;
+    deadline: number;
+    now: number;
+    method?: string;
+    path?: string;
+  }) {
+    const request = init.method && init.path ? ` for ${init.method} ${init.path}` : '';
+    const left = Math.max(0, Math.round(init.deadline - init.now));
+    super(
+      `the rate limiter's next slot${request} is ${Math.ceil(init.waitMs)} ms away, past the call's deadline (${left} ms left); the request was not sent`,
+    );
+    this.waitMs = init.waitMs;
+    this.deadline = init.deadline;
+    this.refusedAt = init.now;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return {
+      ...super.toJSON(),
+      waitMs: this.waitMs,
+      deadline: this.deadline,
+      refusedAt: this.refusedAt,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+/**
+ * The call's `signal` aborted: waits for a slot or a retry ended, the in-flight request (if any)
+ * was cut off, and nothing is sent afterwards. `cause` is the signal's reason.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5000);
+ * await cio.batch(operations, { signal: controller.signal }).catch((error) => {
+ *   if (isCustomerIoAbortError(error)) return; // given up on purpose
+ *   throw error;
+ * });
+ * ```
+ */
+export class CustomerIoAbortError extends CustomerIoError {
+  override name = 'CustomerIoAbortError';
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: { method: string; path: string; cause?: unknown }) {
+    super(`${init.method} ${init.path} was cancelled by the caller's signal`, {
+      cause: init.cause,
+    });
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): CustomerIoErrorJSON {
+    return { ...super.toJSON(), method: this.method, path: this.path };
   }
 }
 
@@ -274,6 +389,8 @@ const SUBCLASS_NAMES = [
   'CustomerIoNetworkError',
   'CustomerIoRegionError',
   'CustomerIoBatchError',
+  'CustomerIoDeadlineError',
+  'CustomerIoAbortError',
 ] as const;
 const ALL_NAMES = new Set<string>(['CustomerIoError', ...SUBCLASS_NAMES]);
 
@@ -318,3 +435,7 @@ export const isCustomerIoNetworkError = guard(CustomerIoNetworkError, 'CustomerI
 export const isCustomerIoRegionError = guard(CustomerIoRegionError, 'CustomerIoRegionError');
 /** Whether `error` is a {@link CustomerIoBatchError} (matches by `name` too). */
 export const isCustomerIoBatchError = guard(CustomerIoBatchError, 'CustomerIoBatchError');
+/** Whether `error` is a {@link CustomerIoDeadlineError} (matches by `name` too). */
+export const isCustomerIoDeadlineError = guard(CustomerIoDeadlineError, 'CustomerIoDeadlineError');
+/** Whether `error` is a {@link CustomerIoAbortError} (matches by `name` too). */
+export const isCustomerIoAbortError = guard(CustomerIoAbortError, 'CustomerIoAbortError');

@@ -27,7 +27,9 @@ export {
   type RateLimitOptions,
 } from './client.js';
 export {
+  CustomerIoAbortError,
   CustomerIoBatchError,
+  CustomerIoDeadlineError,
   CustomerIoError,
   type CustomerIoErrorJSON,
   CustomerIoHttpError,
@@ -35,7 +37,9 @@ export {
   CustomerIoRegionError,
   CustomerIoTimeoutError,
   CustomerIoValidationError,
+  isCustomerIoAbortError,
   isCustomerIoBatchError,
+  isCustomerIoDeadlineError,
   isCustomerIoError,
   isCustomerIoHttpError,
   isCustomerIoNetworkError,
@@ -69,6 +73,7 @@ export type {
   Attributes,
   BatchFailure,
   BatchResult,
+  CustomerIoCallOptions,
   CustomerIoLogger,
   Device,
   EventData,

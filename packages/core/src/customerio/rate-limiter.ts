@@ -13,7 +13,9 @@
  *
  * @module
  */
-import { defaultSleep } from './retry.js';
+import { CustomerIoDeadlineError } from './errors.js';
+import { defaultSleep, sleepUnlessAborted } from './retry.js';
+import type { CustomerIoCallOptions } from './types.js';
 
 /** Limiter settings. */
 export interface RateLimiterOptions {
@@ -24,13 +26,25 @@ export interface RateLimiterOptions {
   /** Millisecond clock. Default `Date.now`; inject for tests. */
   now?: () => number;
   /** Waits `ms` milliseconds. Default `setTimeout`; inject for tests. */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** A shared limiter. */
 export interface RateLimiter {
-  /** Resolves when the caller may send one request. */
-  acquire(): Promise<void>;
+  /**
+   * Resolves when the caller may send one request.
+   *
+   * With a `deadline` (epoch ms on the limiter's clock), a wait that would end after it is refused
+   * at once with a `CustomerIoDeadlineError` and no slot is reserved, so a refused caller never
+   * delays the others. With a `signal`, an abort ends the wait and rejects with the signal's
+   * reason (the reserved slot stays used: later callers were already scheduled after it).
+   *
+   * @example
+   * ```ts
+   * await limiter.acquire({ deadline: Date.now() + 5000, signal });
+   * ```
+   */
+  acquire(limits?: CustomerIoCallOptions): Promise<void>;
   /** The wait (ms) the next `acquire()` would incur, without reserving a slot. */
   peek(): number;
 }
@@ -60,11 +74,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const waitFor = (t: number): number => Math.max(0, Math.max(tat, t) - tolerance - t);
 
   return {
-    acquire(): Promise<void> {
+    acquire(limits: CustomerIoCallOptions = {}): Promise<void> {
+      const { deadline, signal } = limits;
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const t = now();
       const wait = waitFor(t);
+      // Checked before reserving: a refused caller must not push everyone after it further back.
+      if (deadline !== undefined && t + wait > deadline) {
+        return Promise.reject(new CustomerIoDeadlineError({ waitMs: wait, deadline, now: t }));
+      }
       tat = Math.max(tat, t) + interval; // reserve synchronously: order = call order
-      return wait > 0 ? sleep(wait) : Promise.resolve();
+      return wait > 0 ? sleepUnlessAborted(sleep, wait, signal) : Promise.resolve();
     },
     peek(): number {
       return waitFor(now());

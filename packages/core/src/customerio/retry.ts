@@ -13,6 +13,7 @@ import {
   isCustomerIoNetworkError,
   isCustomerIoTimeoutError,
 } from './errors.js';
+import type { CustomerIoCallOptions } from './types.js';
 
 /**
  * Retry settings; every field is optional.
@@ -38,8 +39,11 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
   /** Uniform random in [0, 1), for jitter. Default `Math.random`. Inject for tests. */
   random?: () => number;
-  /** Waits `ms` milliseconds. Default `setTimeout`. Inject for tests. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits `ms` milliseconds. Default `setTimeout`. Inject for tests. The call's `signal`, when
+   * there is one, is passed along; a wait is ended on abort whether or not `sleep` heeds it.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Millisecond clock for the budget and `Retry-After` dates. Default `Date.now`. */
   now?: () => number;
 }
@@ -47,9 +51,40 @@ export interface RetryOptions {
 /** {@link RetryOptions} with every default applied. */
 export type ResolvedRetryOptions = Required<RetryOptions>;
 
-/** Waits `ms` milliseconds with `setTimeout`. */
-export const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` milliseconds with `setTimeout`; an abort clears the timer so it holds nothing alive. */
+export const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      // A long-lived signal would otherwise collect one listener per wait.
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * `sleep(ms)`, ended early by `signal`: rejects with the signal's reason as soon as it aborts
+ * (at once when it already has), like Web APIs that take a signal.
+ */
+export function sleepUnlessAborted(
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms, signal)
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** The defaults, for documentation and tests. */
 export const DEFAULT_RETRY_OPTIONS: Readonly<ResolvedRetryOptions> = Object.freeze({
@@ -157,7 +192,8 @@ export interface RetryEvent {
 
 /**
  * Runs `attempt` until it succeeds, the error is not retryable, `limit` retries are used, or the
- * next wait would overrun `budgetMs`; then throws the last error.
+ * next wait would overrun `budgetMs` or the call's `deadline`; then throws the last error. An
+ * abort of `signal` ends the wait and rejects with the signal's reason; no attempt starts after it.
  *
  * The budget counts the larger of wall-clock time and the total requested waits, so it holds both
  * with real timers and with an injected `sleep` that returns at once.
@@ -166,20 +202,24 @@ export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: ResolvedRetryOptions,
   onRetry?: (event: RetryEvent) => void,
+  limits: CustomerIoCallOptions = {},
 ): Promise<T> {
+  const { signal, deadline } = limits;
   const startedAt = options.now();
   let waited = 0;
   for (let retry = 0; ; retry++) {
+    signal?.throwIfAborted();
     try {
       return await attempt(retry + 1);
     } catch (error) {
-      if (retry >= options.limit || !isRetryableError(error)) throw error;
+      if (retry >= options.limit || !isRetryableError(error) || signal?.aborted) throw error;
       const delayMs = retryDelay(error, retry, options);
       const elapsed = Math.max(options.now() - startedAt, waited);
       if (elapsed + delayMs > options.budgetMs) throw error;
+      if (deadline !== undefined && options.now() + delayMs > deadline) throw error;
       onRetry?.({ retry: retry + 1, delayMs, error });
       waited += delayMs;
-      await options.sleep(delayMs);
+      await sleepUnlessAborted(options.sleep, delayMs, signal);
     }
   }
 }

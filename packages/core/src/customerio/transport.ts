@@ -11,10 +11,15 @@
  */
 import ky, { TimeoutError } from 'ky';
 import {
+  CustomerIoAbortError,
+  CustomerIoDeadlineError,
   CustomerIoHttpError,
   CustomerIoNetworkError,
   CustomerIoRegionError,
   CustomerIoTimeoutError,
+  isCustomerIoAbortError,
+  isCustomerIoDeadlineError,
+  isCustomerIoErrorBody,
   type ResponseHeaders,
 } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -22,7 +27,7 @@ import { isRedirectStatus, resolveRedirect } from './redirects.js';
 import { regionHint, regionOfUrl } from './regions.js';
 import { isRetryableStatus, type ResolvedRetryOptions, withRetry } from './retry.js';
 import type { TrackMethod } from './track-v1.js';
-import type { CustomerIoLogger } from './types.js';
+import type { CustomerIoCallOptions, CustomerIoLogger } from './types.js';
 
 /** What the transport needs; built by the client from its options. */
 export interface TransportOptions {
@@ -46,6 +51,8 @@ export interface TransportRequest {
   baseUrl: string;
   path: string;
   body?: string | undefined;
+  /** The caller's signal and deadline; they hold for every attempt and redirect hop. */
+  limits?: CustomerIoCallOptions | undefined;
 }
 
 /** A 2xx answer. */
@@ -64,10 +71,15 @@ export interface Transport {
 /** Longest response text kept on an error. */
 const MAX_ERROR_TEXT = 8 * 1024;
 
-function headersToRecord(headers: Headers): ResponseHeaders {
+/** Headers that carry credentials by definition; a proxy may echo ours back in them. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
+/** Response headers, scrubbed: a reflecting upstream may echo the request's Authorization. */
+function headersToRecord(headers: Headers, redact: (text: string) => string): ResponseHeaders {
   const record: ResponseHeaders = {};
   headers.forEach((value, key) => {
-    record[key.toLowerCase()] = value;
+    const name = key.toLowerCase();
+    record[name] = CREDENTIAL_HEADERS.has(name) ? '[redacted]' : redact(value);
   });
   return record;
 }
@@ -192,7 +204,12 @@ export function createTransport(options: TransportOptions): Transport {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     hooks: {
       // Runs before ky starts the per-attempt timeout, so waiting for a slot never times out.
-      beforeRequest: limiter ? [() => limiter.acquire()] : [],
+      beforeRequest: limiter
+        ? [
+            (_request, { context }) =>
+              limiter.acquire(context.limits as CustomerIoCallOptions | undefined),
+          ]
+        : [],
     },
   });
   const warnedRedirects = new Set<string>();
@@ -201,7 +218,8 @@ export function createTransport(options: TransportOptions): Transport {
     request: TransportRequest,
     attemptNumber: number,
   ): Promise<TransportResponse> {
-    const { method, path, body } = request;
+    const { method, path, body, limits } = request;
+    const signal = limits?.signal;
     let url = request.baseUrl + path;
     for (let hops = 0; ; hops++) {
       let response: Response;
@@ -209,8 +227,17 @@ export function createTransport(options: TransportOptions): Transport {
         response = await http(url, {
           method,
           ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+          ...(signal ? { signal } : {}),
+          context: { limits },
         });
       } catch (error) {
+        // First: the caller's own `AbortSignal.timeout` also aborts with a TimeoutError.
+        if (signal?.aborted) throw new CustomerIoAbortError({ method, path, cause: signal.reason });
+        if (isCustomerIoDeadlineError(error)) {
+          // From the limiter, which does not know the request: name it for the logs.
+          const { waitMs, deadline, refusedAt } = error;
+          throw new CustomerIoDeadlineError({ waitMs, deadline, now: refusedAt, method, path });
+        }
         // By class and by name: ky's own, a second ky copy's, or a fetch `AbortSignal.timeout`.
         if (
           error instanceof TimeoutError ||
@@ -262,8 +289,10 @@ export function createTransport(options: TransportOptions): Transport {
       }
 
       const text = await readText(response);
+      // An abort while the body streamed in: the answer is no longer awaited.
+      if (signal?.aborted) throw new CustomerIoAbortError({ method, path, cause: signal.reason });
       const parsed = parseBody(text);
-      const headers = headersToRecord(response.headers);
+      const headers = headersToRecord(response.headers, redact);
       if (response.ok) return { status: response.status, body: parsed, headers };
 
       const safeBody = redactBody(parsed, redact);
@@ -276,13 +305,16 @@ export function createTransport(options: TransportOptions): Transport {
         method,
         path,
         retryable: isRetryableStatus(response.status),
+        // Read before scrubbing, which can turn JSON into text.
+        hasCustomerIoErrorBody: isCustomerIoErrorBody(parsed),
       });
     }
   }
 
-  return {
-    send(request) {
-      return withRetry(
+  async function send(request: TransportRequest): Promise<TransportResponse> {
+    const signal = request.limits?.signal;
+    try {
+      return await withRetry(
         (attemptNumber) => attempt(request, attemptNumber),
         options.retry,
         ({ retry, delayMs, error }) => {
@@ -298,7 +330,20 @@ export function createTransport(options: TransportOptions): Transport {
             'customer.io request failed; retrying',
           );
         },
+        request.limits,
       );
-    },
-  };
+    } catch (error) {
+      // An abort before an attempt or during a retry wait rejects with the signal's own reason.
+      if (signal?.aborted && !isCustomerIoAbortError(error)) {
+        throw new CustomerIoAbortError({
+          method: request.method,
+          path: request.path,
+          cause: signal.reason,
+        });
+      }
+      throw error;
+    }
+  }
+
+  return { send };
 }

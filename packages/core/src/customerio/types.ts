@@ -43,8 +43,38 @@ export type Attributes = Record<string, JsonValue | undefined>;
 /** Event data (`data` on v1, `attributes` on v2). */
 export type EventData = Record<string, JsonValue | undefined>;
 
+/**
+ * Per-call limits for `identify`, `track`, `trackAnonymous` and `batch`: what the caller can still
+ * afford. They hold for every request of the call (retries, redirect hops, each request of a split
+ * batch).
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const { id } = await cio.track(
+ *   'user-1',
+ *   { name: 'purchase' },
+ *   { signal: controller.signal, deadline: Date.now() + 5000 },
+ * );
+ * ```
+ */
+export interface CustomerIoCallOptions {
+  /**
+   * Cancels the call: rate-limit and retry waits end, the request in flight is aborted, nothing is
+   * sent afterwards, and the call rejects with a `CustomerIoAbortError`.
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * Epoch milliseconds (`Date.now()`, or the injected `now` of `rateLimit`/`retry`) after which no
+   * wait may end: a rate-limit wait past it rejects at once with a `CustomerIoDeadlineError`
+   * (nothing sent, no slot taken), and a retry wait past it is not started (the last error is
+   * thrown). A request already on its way is bounded by `timeoutMs`, not by the deadline.
+   */
+  deadline?: number | undefined;
+}
+
 /** Options for `identify`. */
-export interface IdentifyOptions {
+export interface IdentifyOptions extends CustomerIoCallOptions {
   /**
    * Unix seconds, sent as `_timestamp`: Customer.io applies attribute updates sent in quick
    * succession in this order rather than arrival order.

@@ -83,6 +83,21 @@ describe('batch() against the emulator', () => {
     expect(result.unattributed).toEqual([{ message: 'mystery' }, { message: 'far' }]);
   });
 
+  it.each([
+    ['not JSON', '<html><body>502 from the edge</body></html>'],
+    ['JSON without an errors list', JSON.stringify({ status: 'partial' })],
+    ['an errors list of non-objects', JSON.stringify({ errors: ['bad'] })],
+    ['empty', ''],
+  ])('rejects a 207 whose body is %s: neither success nor a rejection', async (_, body) => {
+    emulator.faults.next({ status: 207, body });
+    const error = await rejectionOf(testClient().batch([event(0, 10)]));
+    expect(error).toBeInstanceOf(CustomerIoHttpError);
+    expect((error as CustomerIoHttpError).status).toBe(207);
+    expect((error as CustomerIoHttpError).hasCustomerIoErrorBody).toBe(false);
+    expect((error as Error).message).toMatch(/207.*cannot be read/);
+    expect(emulator.requests).toHaveLength(1); // a 207 is not retried: part of it may be applied
+  });
+
   it('generates event ids once, so a retried batch does not duplicate events', async () => {
     emulator.faults.next({ status: 503 });
     await testClient().batch([event(0, 10), event(1, 10)]);

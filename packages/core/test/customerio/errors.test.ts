@@ -85,6 +85,7 @@ describe('error classes', () => {
       method: 'PUT',
       path: '/api/v1/customers/1',
       retryable: false,
+      hasCustomerIoErrorBody: true,
       body: { meta: { error: 'bad' } },
       headers: { 'content-type': 'application/json' },
     });
@@ -176,6 +177,80 @@ describe('the API key never leaks (property)', () => {
             expect(text).not.toContain(token);
           }
           expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(apiKey);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('credentials reflected by an upstream never leak (property)', () => {
+  /** What a reflecting proxy can do with the request's Authorization header. */
+  const reflections = fc.constantFrom('header', 'authorization-header', 'key-header', 'unpadded');
+
+  it('is absent from headers, messages and toJSON of HTTP errors and of 207 results', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        keyArb,
+        fc.constantFrom(400, 404, 413, 503),
+        reflections,
+        async (apiKey, status, reflection) => {
+          const authorization = basicAuthorization('site-1', apiKey);
+          const token = authorization.slice('Basic '.length);
+          const echoed = (seen: string): Record<string, string> => {
+            if (reflection === 'authorization-header') return { authorization: seen };
+            if (reflection === 'key-header') return { 'x-api-key': apiKey };
+            // Some reflectors drop base64 padding.
+            if (reflection === 'unpadded') return { 'x-token': seen.replace(/=+$/, '') };
+            return { 'x-echo-authorization': seen };
+          };
+          let answer: 'error' | '207' | 'unreadable-207' = 'error';
+          const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+            const seen = new Request(input, init).headers.get('authorization') ?? '';
+            const headers = { ...echoed(seen), 'content-type': 'application/json' };
+            if (answer === '207') {
+              const errors = [
+                { batch_index: 0, reason: seen, field: apiKey, message: `you sent ${seen}` },
+                { message: `echo ${token} ${apiKey}` },
+              ];
+              return new Response(JSON.stringify({ errors }), { status: 207, headers });
+            }
+            if (answer === 'unreadable-207') {
+              return new Response(`<p>${seen}</p>`, { status: 207, headers });
+            }
+            return new Response(`denied: ${seen}`, { status, headers });
+          };
+          const client = createCustomerIoClient({
+            siteId: 'site-1',
+            apiKey,
+            region: 'us',
+            retry: false,
+            rateLimit: false,
+            fetch: fakeFetch,
+          });
+          const operation = {
+            type: 'person' as const,
+            action: 'event' as const,
+            identifiers: { id: 'u1' },
+            name: 'purchase',
+          };
+          const texts: string[] = [];
+          const error = await client.track('user-1', { name: 'purchase' }).catch((e) => e);
+          expect(isCustomerIoHttpError(error)).toBe(true);
+          texts.push(JSON.stringify(error), JSON.stringify((error as CustomerIoHttpError).headers));
+          answer = 'unreadable-207';
+          const unreadable = await client.batch([operation]).catch((e) => e);
+          expect(isCustomerIoHttpError(unreadable)).toBe(true);
+          texts.push(JSON.stringify(unreadable), inspect(unreadable, { depth: 10 }));
+          answer = '207';
+          const result = await client.batch([operation]);
+          expect(result.failures).toHaveLength(1);
+          expect(result.unattributed).toHaveLength(1);
+          texts.push(JSON.stringify(result));
+          for (const text of texts) {
+            expect(text).not.toContain(apiKey);
+            expect(text).not.toContain(token.replace(/=+$/, ''));
+          }
         },
       ),
       { numRuns: 60 },

@@ -226,3 +226,58 @@ describe('withRetry', () => {
     expect(resolveRetryOptions({ limit: undefined }).limit).toBe(4);
   });
 });
+
+describe('withRetry with a deadline and a signal', () => {
+  it('never starts a wait that would end after the deadline', async () => {
+    const { options, sleeps } = testOptions({ now: () => 1_000 });
+    let attempts = 0;
+    const error = await withRetry(
+      async () => {
+        attempts++;
+        throw httpError(503, { 'retry-after': '2' });
+      },
+      options,
+      undefined,
+      { deadline: 1_000 + 1_999 },
+    ).catch((e: unknown) => e);
+    expect((error as CustomerIoHttpError).status).toBe(503);
+    expect(attempts).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('takes a wait that ends by the deadline', async () => {
+    const { options, sleeps } = testOptions({ now: () => 1_000 });
+    let attempts = 0;
+    const result = await withRetry(
+      async () => {
+        if (++attempts === 1) throw httpError(503, { 'retry-after': '2' });
+        return 'ok';
+      },
+      options,
+      undefined,
+      { deadline: 1_000 + 2_000 },
+    );
+    expect(result).toBe('ok');
+    expect(sleeps).toEqual([2000]);
+  });
+
+  it('ends a backoff wait when the signal aborts, and starts no further attempt', async () => {
+    const options = resolveRetryOptions({ random: () => 0.5, baseDelayMs: 60_000 });
+    const controller = new AbortController();
+    let attempts = 0;
+    const startedAt = Date.now();
+    setTimeout(() => controller.abort(), 20);
+    const error = await withRetry(
+      async () => {
+        attempts++;
+        throw httpError(503);
+      },
+      options,
+      undefined,
+      { signal: controller.signal },
+    ).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(attempts).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+});
