@@ -9,6 +9,7 @@ import { wouldReachTransferReceiver } from '../mapping/identity.js';
 import {
   createEventNamer,
   createUserPropertyMapper,
+  type DeliveryPlan,
   defaultIdentify,
   type IdentifyAnswer,
   PurchaselyBridgeConfigError,
@@ -20,7 +21,7 @@ import { assertOptionalFunction, resolveSecrets, resolveTolerance } from '../sig
 import { type HeadersLike, verifyPurchaselySignature } from '../signature/index.js';
 import { type BridgeOutcome, type BridgeResponse, toResponse } from './answers.js';
 import type { CustomerIoSetting, PurchaselyBridgeConfig } from './config.js';
-import { deliver } from './deliver.js';
+import { type DeliveryResult, deliver } from './deliver.js';
 import { HandlerRegistry, type PurchaselyEventHandler } from './handlers.js';
 import { createMemoryIdempotencyStore } from './idempotency.js';
 import { createConsoleLogger, silentLogger } from './logger.js';
@@ -293,7 +294,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       attributes: toAttributes(event),
     });
     logger.debug({ ...ids, plan }, 'purchasely-customerio: delivering');
-    const result = await withBudget(deliver(client, plan), deliveryBudgetMs);
+    const result = await deliverWithinBudget(client, plan, deliveryBudgetMs);
     if (result.ok) {
       notify('onForwarded', { event, customerioEvent, plan });
       logger.info({ ...ids, customerioEvent }, 'purchasely-customerio: forwarded');
@@ -479,26 +480,30 @@ function toClient(setting: CustomerIoSetting, name: string, budgetMs: number): C
   }
 }
 
-async function withBudget<T>(
-  delivery: Promise<T>,
+/**
+ * Delivers within the budget: no request waits for a rate-limit slot past it (a burst is answered 503 at
+ * once rather than queued), and when it runs out the delivery is aborted, so what Purchasely was told to
+ * re-deliver is never also sent behind the answer.
+ */
+async function deliverWithinBudget(
+  client: CustomerIoClient,
+  plan: DeliveryPlan,
   budgetMs: number,
-): Promise<T | { ok: false; permanent: false; reason: 'timeout'; error: unknown }> {
+): Promise<DeliveryResult> {
+  const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<{ ok: false; permanent: false; reason: 'timeout'; error: unknown }>(
-    (resolve) => {
-      timer = setTimeout(
-        () =>
-          resolve({
-            ok: false,
-            permanent: false,
-            reason: 'timeout',
-            error: new Error(`delivery took longer than ${budgetMs} ms`),
-          }),
-        budgetMs,
-      );
-    },
-  );
+  const timeout = new Promise<DeliveryResult>((resolve) => {
+    timer = setTimeout(() => {
+      const error = new Error(`delivery took longer than ${budgetMs} ms`);
+      controller.abort(error);
+      resolve({ ok: false, permanent: false, reason: 'timeout', error });
+    }, budgetMs);
+  });
   try {
+    const delivery = deliver(client, plan, {
+      signal: controller.signal,
+      deadline: Date.now() + budgetMs,
+    });
     return await Promise.race([delivery, timeout]);
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,4 @@
-import type { CustomerIoClient } from '../customerio/index.js';
+import type { CustomerIoCallOptions, CustomerIoClient } from '../customerio/index.js';
 import { type DeliveryPlan, toBatchOperations } from '../mapping/index.js';
 import { classifyDeliveryFailure, type DeliveryResult } from './classify-failure.js';
 
@@ -11,17 +11,21 @@ export type { DeliveryResult };
  * - with anonymous history to join (and an identifier v1 reads as the same person): the same batch, then a
  *   v1 identify carrying only `anonymous_id` per anonymous id (the merge Customer.io documents, on v1 only);
  * - an anonymous user: one v1 anonymous event.
+ *
+ * `limits` bound every request: none waits for a rate-limit slot past the deadline, and an abort cancels
+ * what is in flight, so nothing is sent after the bridge has answered 503.
  */
 export async function deliver(
   client: CustomerIoClient,
   plan: DeliveryPlan,
+  limits: CustomerIoCallOptions = {},
 ): Promise<DeliveryResult> {
   try {
     if (plan.kind === 'anonymous') {
-      await client.trackAnonymous(plan.anonymousId, plan.event);
+      await client.trackAnonymous(plan.anonymousId, plan.event, limits);
       return { ok: true };
     }
-    const { failures, unattributed } = await client.batch(toBatchOperations(plan));
+    const { failures, unattributed } = await client.batch(toBatchOperations(plan), limits);
     const messages = [...failures, ...unattributed].map((failure) => failure.message);
     // Any 207 error, matched to an operation or not, means this event was not taken whole.
     if (messages.length > 0) {
@@ -39,7 +43,7 @@ export async function deliver(
         await client.identify(
           plan.identifier,
           { anonymous_id: anonymousId },
-          { timestamp: plan.timestamp },
+          { timestamp: plan.timestamp, ...limits },
         );
       }
     }
