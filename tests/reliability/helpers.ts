@@ -16,7 +16,7 @@ export const API_KEY = 'cio_track_key_RELIABILITY_c0ffee42';
 export const WORKSPACE = { siteId: SITE_ID, apiKey: API_KEY, region: 'us' } as const;
 
 /** The statuses of the bridge's answer table (`STATUS_BY_OUTCOME`). */
-export const TABLE_STATUSES = new Set([200, 400, 401, 405, 413, 500, 503]);
+export const TABLE_STATUSES = new Set([200, 400, 401, 405, 408, 413, 500, 503]);
 
 /** A whole number from the environment, or the CI-sized default. */
 export function envInt(name: string, fallback: number): number {

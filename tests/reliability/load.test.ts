@@ -9,7 +9,11 @@
  * time out, and the heap is measured after forced garbage collections (`--expose-gc`, see vitest.config.ts).
  * The bridge's idempotency store keeps the 2,000 keys, by design (bounded at 100,000): it is counted in.
  *
- * Sizes: RELIABILITY_LOAD (2,000), RELIABILITY_LOAD_CONNECTIONS (as many as webhooks),
+ * A second part fires a burst at a bridge with the default rate limit (100 requests/s) and delivery budget
+ * (7 s): what does not fit in the budget must be answered 503 at once, never be sent behind the answer, and
+ * reach Customer.io exactly once when Purchasely re-delivers it.
+ *
+ * Sizes: RELIABILITY_LOAD (2,000), RELIABILITY_BURST (1,000), RELIABILITY_LOAD_CONNECTIONS (as many as webhooks),
  * RELIABILITY_HEAP_TOLERANCE_MB (20), RELIABILITY_LOAD_ADAPTER (express).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +39,7 @@ import {
 } from './helpers.js';
 
 const LOAD = envInt('RELIABILITY_LOAD', 2000);
+const BURST = envInt('RELIABILITY_BURST', 1000);
 const CONNECTIONS = envInt('RELIABILITY_LOAD_CONNECTIONS', LOAD);
 const TOLERANCE_MB = envInt('RELIABILITY_HEAP_TOLERANCE_MB', 20);
 const ADAPTER = (process.env.RELIABILITY_LOAD_ADAPTER ?? 'express') as AdapterName;
@@ -172,5 +177,92 @@ describe('load: concurrent webhooks', () => {
     expect(eventsReceived).toBe(LOAD);
     expect(lost).toBe(0);
     expect(heapAfter).toBeLessThan(heapBefore + TOLERANCE_MB * 1024 * 1024);
+  });
+
+  it(`a burst of ${BURST} above the rate limit: the excess is refused at once, never sent behind the answer, and delivered once on re-delivery`, async () => {
+    const limited = createCustomerIoEmulator({ workspaces: [WORKSPACE] });
+    const limitedCustomerio = await limited.listen();
+    // The defaults: 100 requests/s, a 7 s delivery budget.
+    const bridge = createPurchaselyBridge({
+      webhookSecret: WEBHOOK_SECRET,
+      customerio: { ...WORKSPACE, baseUrl: limitedCustomerio.url },
+      logger: false,
+    });
+    const limitedServer = await startServer(ADAPTER, bridge);
+    const agent = new Agent({ connections: BURST });
+    try {
+      const webhooks = await Promise.all(
+        Array.from({ length: BURST }, async (_, index) => {
+          const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: `burst-${index}` });
+          return {
+            id: String(event.event_id),
+            ...(await signedPurchaselyWebhook({ secret: WEBHOOK_SECRET, body: event })),
+          };
+        }),
+      );
+      const sendAll = (batch: typeof webhooks) =>
+        Promise.all(
+          batch.map(async (webhook) => {
+            const response = await request(`${limitedServer.url}${PATH}`, {
+              method: 'POST',
+              headers: webhook.headers,
+              body: webhook.body,
+              dispatcher: agent,
+            });
+            const body = (await response.body.json()) as Record<string, unknown>;
+            return { webhook, status: response.statusCode, reason: body.reason };
+          }),
+        );
+      const receivedIds = () => limited.events.map((event) => String(event.data.event_id));
+
+      let pending = webhooks;
+      let rounds = 0;
+      let refusedFirst = 0;
+      let sentBehindAnswer = 0;
+      let abortedInFlight = 0;
+      const reasons = new Set<unknown>();
+      while (pending.length > 0 && rounds < 10) {
+        rounds += 1;
+        const answers = await sendAll(pending);
+        const refused = answers.filter((answer) => answer.status !== 200);
+        if (rounds === 1) refusedFirst = refused.length;
+        for (const answer of refused) reasons.add(`${answer.status}:${String(answer.reason)}`);
+        // Purchasely waits before re-delivering; meanwhile nothing refused may reach Customer.io.
+        await sleep(1000);
+        const received = new Set(receivedIds());
+        // Refused for the rate limit: never sent. Past the budget while in flight: aborted, but Customer.io
+        // may have taken it already; its re-delivery is then a duplicate Customer.io ignores.
+        sentBehindAnswer += refused.filter(
+          (answer) => answer.reason === 'rate_limited' && received.has(answer.webhook.id),
+        ).length;
+        abortedInFlight += refused.filter((answer) => answer.reason === 'timeout').length;
+        pending = refused.map((answer) => answer.webhook);
+      }
+      const counts = new Map<string, number>();
+      for (const id of receivedIds()) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const deliveredOnce = webhooks.filter((webhook) => counts.get(webhook.id) === 1).length;
+
+      recordFigures('burst', {
+        webhooks: BURST,
+        refusedInFirstRound: refusedFirst,
+        refusalAnswers: [...reasons].join(' '),
+        rounds,
+        sentBehindAnswer,
+        abortedInFlight,
+        deliveredOnce,
+        customerioRequests: limited.requests.length,
+      });
+      expect(refusedFirst).toBeGreaterThan(0);
+      expect(
+        [...reasons].every((reason) => /^503:(rate_limited|timeout)$/.test(String(reason))),
+      ).toBe(true);
+      expect(sentBehindAnswer).toBe(0);
+      expect(pending).toHaveLength(0);
+      expect(deliveredOnce).toBe(BURST);
+    } finally {
+      await agent.close();
+      await limitedServer.close();
+      await limitedCustomerio.close();
+    }
   });
 });

@@ -60,6 +60,8 @@ export interface PurchaselyBridge {
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_DELIVERY_BUDGET_MS = 7000;
 const DEFAULT_BODY_READ_TIMEOUT_MS = 5000;
+/** Time kept, at the end of the delivery budget, for a request that waited for its rate-limit slot. */
+const REQUEST_MARGIN_MS = 1000;
 
 type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
 
@@ -502,7 +504,9 @@ async function deliverWithinBudget(
   try {
     const delivery = deliver(client, plan, {
       signal: controller.signal,
-      deadline: Date.now() + budgetMs,
+      // A slot taken at the very end would leave the request no time to complete: it would be aborted
+      // in flight, after Customer.io may have applied it. Keep a margin for the request itself.
+      deadline: Date.now() + budgetMs - Math.min(REQUEST_MARGIN_MS, budgetMs / 4),
     });
     return await Promise.race([delivery, timeout]);
   } finally {
