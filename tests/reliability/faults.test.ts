@@ -100,6 +100,7 @@ describe('faults: Customer.io fails ~30% of requests, Purchasely re-delivers', (
   beforeAll(async () => {
     customerio = await emulator.listen();
     const bridge = createPurchaselyBridge({
+      logger: false, // the figures tell the story; thousands of warnings would bury them
       webhookSecret: WEBHOOK_SECRET,
       customerio: {
         ...WORKSPACE,
