@@ -3,8 +3,8 @@
  * bindings on the first request, then reused for the isolate's lifetime. Set the secrets with
  * `wrangler secret put`; the other settings are `[vars]`.
  *
- * The bridge's default idempotency memory is per isolate; Customer.io still drops a re-delivered event by
- * its dedup id. Pass `idempotency` a store backed by KV or a Durable Object to share it across isolates.
+ * The bridge's default store (claims and subscription state) is per isolate; Customer.io still drops a
+ * re-delivered event by its dedup id. Pass `store` a `BridgeStore` backed by a Durable Object to share it.
  */
 import { PurchaselyBridgeConfigError } from '@purchasely-customerio/core';
 import { createApp, createBridge } from './app.js';

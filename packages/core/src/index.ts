@@ -17,3 +17,4 @@ export * from './customerio/index.js';
 export * from './events/index.js';
 export * from './mapping/index.js';
 export * from './signature/index.js';
+export * from './state/index.js';

@@ -19,6 +19,7 @@ export type BridgeOutcome =
       /** Set when the person's anonymous history could not be merged (see `AnonymousMerge`). */
       anonymousMerge?: 'unsupported';
     }
+  | { kind: 'queued'; eventId: string; eventName: string; customerioEvent: string }
   | { kind: 'skipped'; reason: SkipReason; eventId?: string; eventName?: string }
   | { kind: 'duplicate'; eventId: string; eventName: string }
   | {
@@ -34,6 +35,9 @@ export type BridgeOutcome =
   | { kind: 'invalid_signature'; reason: SignatureFailureReason }
   | { kind: 'invalid_body'; code: string; message: string }
   | { kind: 'customerio_unavailable'; reason: TransientFailureReason }
+  | { kind: 'in_progress'; eventId: string; eventName: string }
+  | { kind: 'store_unavailable'; eventId: string; eventName: string }
+  | { kind: 'queue_unavailable'; eventId: string; eventName: string }
   | { kind: 'handler_failed'; eventId: string; eventName: string }
   | { kind: 'identify_failed'; eventId: string; eventName: string };
 
@@ -50,7 +54,7 @@ export interface BridgeResponse {
  *
  * | outcome | status | why |
  * | --- | --- | --- |
- * | forwarded, skipped, duplicate | 200 | safe to forget: delivered, deliberately ignored, or delivered before |
+ * | forwarded, queued, skipped, duplicate | 200 | safe to forget: delivered, stored durably for delivery, deliberately ignored, or done before |
  * | rejected (Customer.io refused the event for good, or a signed body fails the v3 schema) | 200 | a retry cannot succeed; a non-200 would block the user's later events for weeks. The failure hook fires |
  * | method_not_allowed | 405 | not a webhook delivery |
  * | payload_too_large | 413 | over the body limit (default 1 MB); never read further |
@@ -59,11 +63,14 @@ export interface BridgeResponse {
  * | invalid_signature | 401 | not provably from Purchasely |
  * | invalid_body | 400 | not JSON, not an object, or a legacy api_version 2 body |
  * | customerio_unavailable | 503 | Customer.io down, too slow, or refusing our credentials: Purchasely re-delivers, nothing is lost |
+ * | in_progress | 503 | another instance holds the event's claim: the re-delivery finds it done (or free again) |
+ * | store_unavailable, queue_unavailable | 503 | the bridge could not claim or store the event: nothing is acknowledged that is not stored |
  * | handler_failed | 500 | your `on()` handler threw (policy `'retry'`): Purchasely re-delivers |
  * | identify_failed | 500 | your `identify` resolver threw (policy `'retry'`): Purchasely re-delivers; with `'acknowledge'` it is a `rejected` (200) |
  */
 export const STATUS_BY_OUTCOME = {
   forwarded: 200,
+  queued: 200,
   skipped: 200,
   duplicate: 200,
   rejected: 200,
@@ -74,6 +81,9 @@ export const STATUS_BY_OUTCOME = {
   invalid_signature: 401,
   invalid_body: 400,
   customerio_unavailable: 503,
+  in_progress: 503,
+  store_unavailable: 503,
+  queue_unavailable: 503,
   handler_failed: 500,
   identify_failed: 500,
 } as const satisfies Record<BridgeOutcome['kind'], number>;
@@ -87,7 +97,7 @@ export function toResponse(outcome: BridgeOutcome): BridgeResponse {
   if (outcome.kind === 'payload_too_large' || outcome.kind === 'body_timed_out') {
     headers.connection = 'close';
   }
-  if (outcome.kind === 'customerio_unavailable') headers['retry-after'] = '30';
+  if (STATUS_BY_OUTCOME[outcome.kind] === 503) headers['retry-after'] = '30';
   return { status, headers, body: JSON.stringify(describe(outcome)) };
 }
 
@@ -102,6 +112,13 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
         ...(outcome.anonymousMerge === undefined
           ? {}
           : { anonymous_merge: outcome.anonymousMerge }),
+      };
+    case 'queued':
+      return {
+        status: 'queued',
+        event_id: outcome.eventId,
+        event_name: outcome.eventName,
+        customerio_event: outcome.customerioEvent,
       };
     case 'skipped':
       return {
@@ -136,6 +153,9 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
       return { error: 'invalid_body', code: outcome.code, message: outcome.message };
     case 'customerio_unavailable':
       return { error: 'customerio_unavailable', reason: outcome.reason };
+    case 'in_progress':
+    case 'store_unavailable':
+    case 'queue_unavailable':
     case 'handler_failed':
     case 'identify_failed':
       return { error: outcome.kind, event_id: outcome.eventId, event_name: outcome.eventName };

@@ -1,14 +1,14 @@
 import type { CustomerIoClient, CustomerIoClientOptions } from '../customerio/index.js';
 import type { PurchaselyEvent, UnknownPurchaselyEvent } from '../events/index.js';
 import type {
-  DeliveryPlan,
   EventNamingOptions,
   IdentifyResolver,
   UserPropertyOptions,
 } from '../mapping/index.js';
+import type { BridgeStore } from '../state/store.js';
 import type { SkipReason } from './answers.js';
-import type { IdempotencyStore } from './idempotency.js';
 import type { BridgeLogger } from './logger.js';
+import type { DeliveryQueue } from './queue.js';
 
 /** A Customer.io client, or the options to create one. */
 export type CustomerIoSetting = CustomerIoClient | CustomerIoClientOptions;
@@ -24,7 +24,6 @@ export interface BridgeHooks {
   onForwarded?(info: {
     event: PurchaselyEvent | UnknownPurchaselyEvent;
     customerioEvent: string;
-    plan: DeliveryPlan;
   }): void;
   onSkipped?(info: { event: PurchaselyEvent | UnknownPurchaselyEvent; reason: SkipReason }): void;
   onDuplicate?(info: { event: PurchaselyEvent | UnknownPurchaselyEvent; key: string }): void;
@@ -52,8 +51,17 @@ export interface PurchaselyBridgeConfig extends EventNamingOptions {
   identify?: IdentifyResolver;
   /** Sandbox events: `'ignore'` (default), `'forward'`, or `{ customerio }` for a separate workspace. */
   sandbox?: SandboxPolicy;
-  /** Delivered-event memory; default an in-memory store (100k keys, 21 days). `false` turns it off. */
-  idempotency?: IdempotencyStore | false;
+  /**
+   * What the bridge remembers: event claims (so an event is delivered, and its handler run, once) and each
+   * person's subscription state. Default: `createMemoryStore()`, for one process only; with several
+   * instances, or to survive a restart, use a shared store.
+   */
+  store?: BridgeStore;
+  /**
+   * Delivers through a durable queue instead of inline: the bridge answers 200 once the queue has stored
+   * the event, and the queue's worker calls `bridge.deliver()`. Default: none (direct mode).
+   */
+  queue?: DeliveryQueue;
   /** Largest body accepted, in bytes. Default 1 MB (Purchasely's bodies are about 1.5 KB). */
   maxBodyBytes?: number;
   /**
@@ -63,8 +71,9 @@ export interface PurchaselyBridgeConfig extends EventNamingOptions {
    */
   bodyReadTimeoutMs?: number;
   /**
-   * Time allowed to deliver one event, retries included, before answering 503. Default 7000 ms: Purchasely
-   * stops waiting at 10 s, and an answer it never reads counts as a failure anyway.
+   * Time allowed to deliver one event in direct mode, rate-limit wait and retries included, before answering
+   * 503. Default 7000 ms: Purchasely stops waiting at 10 s, and an answer it never reads counts as a failure
+   * anyway.
    */
   deliveryBudgetMs?: number;
   /** Signature checks: tolerance (default 300 s), the deprecated header, an injectable clock. */

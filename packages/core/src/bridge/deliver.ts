@@ -1,54 +1,375 @@
-import type { CustomerIoCallOptions, CustomerIoClient } from '../customerio/index.js';
-import { type DeliveryPlan, toBatchOperations } from '../mapping/index.js';
-import { classifyDeliveryFailure, type DeliveryResult } from './classify-failure.js';
+import {
+  type CustomerIoCallOptions,
+  type CustomerIoClient,
+  isCustomerIoBatchError,
+  isCustomerIoValidationError,
+  type TrackV2Operation,
+} from '../customerio/index.js';
+import {
+  type DeliveryPlan,
+  planAnonymousMerge,
+  planEvent,
+  toBatchOperations,
+  toStateUpdates,
+} from '../mapping/index.js';
+import { viewPerson } from '../mapping/person-view.js';
+import { classifyDeliveryFailure } from './classify-failure.js';
+import type { PersonLocks } from './person-locks.js';
+import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
+import type { ResolvedConfig } from './resolve-config.js';
+import { summarise } from './summarise.js';
 
-export type { DeliveryResult };
+/** Delivers accepted events, from any number of people, with one outcome per event, in input order. */
+export type Deliver = (
+  events: readonly AcceptedEvent[],
+  limits?: CustomerIoCallOptions,
+) => Promise<DeliveryOutcome[]>;
+
+type PersonPlan = Extract<DeliveryPlan, { kind: 'person' }>;
+
+/** One person's part of a delivery: their events and what goes to Customer.io for them. */
+interface PersonGroup {
+  personKey: string;
+  events: AcceptedEvent[];
+  plan?: PersonPlan;
+}
 
 /**
- * Sends a plan with as few requests as Customer.io's API allows. A person is always addressed the same way,
- * v2 `identifiers`, whatever the payload's shape, so one user is one Customer.io person:
- * - a known person: one `/api/v2/batch` (attribute update, then event);
- * - with anonymous history to join (and an identifier v1 reads as the same person): the same batch, then a
- *   v1 identify carrying only `anonymous_id` per anonymous id (the merge Customer.io documents, on v1 only);
- * - an anonymous user: one v1 anonymous event.
+ * Creates deliver: the Customer.io half of the bridge.
  *
- * `limits` bound every request: none waits for a rate-limit slot past the deadline, and an abort cancels
- * what is in flight, so nothing is sent after the bridge has answered 503.
+ * Per workspace, the events' people are locked (in this process), each person's subscription state is
+ * merged atomically in the store with their events, and their attributes are computed from the whole
+ * state; then every person's attribute update and events go out in as few `/api/v2/batch` requests as
+ * Customer.io's limits allow, followed by the documented v1 merge for people with anonymous history, and a
+ * v1 anonymous event for each anonymous user. Every 207 failure, refusal and transient error is mapped back
+ * to the events it concerns: `delivered`, `retry` (transient: send again later) or `failed` (Customer.io
+ * will never take it as it is).
  */
-export async function deliver(
-  client: CustomerIoClient,
-  plan: DeliveryPlan,
-  limits: CustomerIoCallOptions = {},
-): Promise<DeliveryResult> {
-  try {
-    if (plan.kind === 'anonymous') {
-      await client.trackAnonymous(plan.anonymousId, plan.event, limits);
-      return { ok: true };
+export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Deliver {
+  const { store, toAttributes, logger, hooks } = config;
+
+  return async (events, limits = {}) => {
+    const outcomes = new Map<string, DeliveryOutcome>();
+    const byWorkspace = new Map<CustomerIoClient, AcceptedEvent[]>();
+    for (const event of events) {
+      const client = config.workspaces[event.workspace];
+      if (client === undefined) {
+        // Only a queue filled under another configuration gets here: the event can't go anywhere now.
+        outcomes.set(event.key, {
+          key: event.key,
+          status: 'failed',
+          reason: 'customerio_rejected',
+          error: new Error(`no Customer.io workspace is configured for ${event.workspace} events`),
+        });
+        continue;
+      }
+      byWorkspace.set(client, [...(byWorkspace.get(client) ?? []), event]);
     }
-    const { failures, unattributed } = await client.batch(toBatchOperations(plan), limits);
-    const messages = [...failures, ...unattributed].map((failure) => failure.message);
-    // Any 207 error, matched to an operation or not, means this event was not taken whole.
-    if (messages.length > 0) {
-      return {
-        ok: false,
-        permanent: true,
-        // Messages only: a failure's `operation` holds the whole payload, which must not reach a log.
-        error: new Error(`Customer.io refused part of the event: ${messages.join('; ')}`),
-      };
-    }
-    // After the batch, so an event Customer.io refuses sends nothing at all; a merge that fails after it is
-    // retried with the whole delivery, which is safe: the event's id dedupes it, the identify is idempotent.
-    if (plan.anonymousMerge?.supported) {
-      for (const anonymousId of plan.anonymousMerge.anonymousIds) {
-        await client.identify(
-          plan.identifier,
-          { anonymous_id: anonymousId },
-          { timestamp: plan.timestamp, ...limits },
-        );
+    for (const [client, workspaceEvents] of byWorkspace) {
+      for (const outcome of await deliverToWorkspace(client, workspaceEvents, limits)) {
+        outcomes.set(outcome.key, outcome);
       }
     }
-    return { ok: true };
-  } catch (error) {
-    return classifyDeliveryFailure(error);
+    const results = events.map((event) => outcomes.get(event.key) as DeliveryOutcome);
+    events.forEach((event, index) => report(event, results[index] as DeliveryOutcome));
+    return results;
+  };
+
+  async function deliverToWorkspace(
+    client: CustomerIoClient,
+    events: readonly AcceptedEvent[],
+    limits: CustomerIoCallOptions,
+  ): Promise<DeliveryOutcome[]> {
+    const people = new Map<string, PersonGroup>();
+    const anonymous: AcceptedEvent[] = [];
+    for (const event of events) {
+      if (event.identity.kind === 'anonymous') {
+        anonymous.push(event);
+        continue;
+      }
+      const personKey = personKeyOf(event.identity.identifier);
+      const group = people.get(personKey) ?? { personKey, events: [] };
+      group.events.push(event);
+      people.set(personKey, group);
+    }
+    const outcomes: DeliveryOutcome[] = [];
+    await locks.withLocks([...people.keys()], async () => {
+      try {
+        for (const group of people.values()) group.plan = await planPerson(group);
+      } catch (error) {
+        // The store failed: nothing was sent; every person event is tried again later.
+        for (const group of people.values()) outcomes.push(...retryAll(group.events, error));
+        return;
+      }
+      outcomes.push(...(await sendPeople(client, [...people.values()], limits)));
+    });
+    for (const event of anonymous) outcomes.push(await sendAnonymous(client, event, limits));
+    return outcomes;
   }
+
+  async function planPerson(group: PersonGroup): Promise<PersonPlan> {
+    // Oldest first, as Customer.io should see them; the plan's events follow this order.
+    group.events.sort((a, b) => a.event.event_created_at_ms - b.event.event_created_at_ms);
+    const updates = group.events.flatMap((event) => toStateUpdates(event.event, event.key));
+    const state = await store.mergeSubscriptions(group.personKey, updates);
+    const first = group.events[0] as AcceptedEvent & { identity: { kind: 'person' } };
+    const { identifier } = first.identity;
+    const anonymousIds = [
+      ...new Set(
+        group.events.flatMap((event) =>
+          event.identity.kind === 'person' ? event.identity.anonymousIds : [],
+        ),
+      ),
+    ];
+    const version = viewPerson(state).version;
+    const merge = planAnonymousMerge(identifier, anonymousIds);
+    return {
+      kind: 'person',
+      identifier,
+      attributes: toAttributes(state),
+      timestamp: Math.floor((version?.at ?? Date.now()) / 1000),
+      events: group.events.map((event) => planEvent(event.event, event.customerioEvent, event.key)),
+      ...(merge === undefined ? {} : { anonymousMerge: merge }),
+    };
+  }
+
+  /**
+   * Sends every person's operations in one batch call (split to Customer.io's limits by the client). An
+   * operation the client refuses before sending (over a limit) fails its own events, and the rest is sent
+   * without it.
+   */
+  async function sendPeople(
+    client: CustomerIoClient,
+    groups: PersonGroup[],
+    limits: CustomerIoCallOptions,
+  ): Promise<DeliveryOutcome[]> {
+    const outcomes = new Map<string, DeliveryOutcome>();
+    let pending = groups;
+    for (;;) {
+      const operations: TrackV2Operation[] = [];
+      const owners: string[][] = [];
+      for (const group of pending) {
+        const plan = group.plan as PersonPlan;
+        const [identify, ...eventOperations] = toBatchOperations(plan);
+        operations.push(identify);
+        owners.push(group.events.map((event) => event.key));
+        eventOperations.forEach((operation, index) => {
+          operations.push(operation);
+          owners.push([group.events[index]?.key ?? '']);
+        });
+      }
+      if (operations.length === 0) break;
+      for (const group of pending) {
+        // The payload may be logged at debug only.
+        logger.debug(
+          { person: group.personKey, plan: group.plan },
+          'purchasely-customerio: delivering',
+        );
+      }
+      try {
+        const { failures, unattributed } = await client.batch(operations, limits);
+        for (const failure of failures) {
+          for (const key of owners[failure.index] ?? []) {
+            outcomes.set(
+              key,
+              rejected(key, `Customer.io refused part of the event: ${failure.message}`),
+            );
+          }
+        }
+        if (unattributed.length > 0) {
+          // A 207 error with no usable index: no way to tell which event it concerns, so none is "delivered".
+          const message = unattributed.map((failure) => failure.message).join('; ');
+          for (const keys of owners) {
+            for (const key of keys) {
+              if (!outcomes.has(key)) {
+                outcomes.set(
+                  key,
+                  rejected(key, `Customer.io refused part of the event: ${message}`),
+                );
+              }
+            }
+          }
+        }
+      } catch (error) {
+        if (isCustomerIoValidationError(error) && error.index !== undefined) {
+          // Refused before anything was sent: fail the offending operation's events, send the rest.
+          for (const key of owners[error.index] ?? []) {
+            outcomes.set(key, { key, status: 'failed', reason: 'customerio_rejected', error });
+          }
+          pending = pending.filter((group) =>
+            group.events.some((event) => !outcomes.has(event.key)),
+          );
+          pending = pending.map((group) => withoutFailed(group, outcomes));
+          continue;
+        }
+        const sent = isCustomerIoBatchError(error) ? error.operationsSent : 0;
+        const failure = classifyDeliveryFailure(error);
+        owners.forEach((keys, index) => {
+          for (const key of keys) {
+            if (outcomes.has(key) || index < sent) continue;
+            outcomes.set(
+              key,
+              failure.ok || failure.permanent
+                ? { key, status: 'failed', reason: 'customerio_rejected', error }
+                : { key, status: 'retry', reason: failure.reason, error },
+            );
+          }
+        });
+        if (isCustomerIoBatchError(error)) {
+          for (const { index, message } of error.failures) {
+            for (const key of owners[index] ?? []) outcomes.set(key, rejected(key, message));
+          }
+        }
+      }
+      break;
+    }
+    for (const group of groups) {
+      const merge = group.plan?.anonymousMerge;
+      const open = group.events.filter((event) => !outcomes.has(event.key));
+      if (open.length === 0) continue;
+      if (merge?.supported) {
+        try {
+          for (const anonymousId of merge.anonymousIds) {
+            await client.identify(
+              (group.plan as PersonPlan).identifier,
+              { anonymous_id: anonymousId },
+              { timestamp: (group.plan as PersonPlan).timestamp, ...limits },
+            );
+          }
+        } catch (error) {
+          // After the batch: the merge is retried with the whole delivery, which is safe (event ids dedupe).
+          for (const outcome of retryAll(open, error)) outcomes.set(outcome.key, outcome);
+          continue;
+        }
+      }
+      for (const event of open) {
+        outcomes.set(event.key, {
+          key: event.key,
+          status: 'delivered',
+          ...(merge?.supported === false ? { anonymousMerge: 'unsupported' as const } : {}),
+        });
+      }
+    }
+    return groups.flatMap((group) =>
+      group.events.map((event) => outcomes.get(event.key) as DeliveryOutcome),
+    );
+  }
+
+  async function sendAnonymous(
+    client: CustomerIoClient,
+    accepted: AcceptedEvent,
+    limits: CustomerIoCallOptions,
+  ): Promise<DeliveryOutcome> {
+    const identity = accepted.identity as Extract<AcceptedEvent['identity'], { kind: 'anonymous' }>;
+    try {
+      await client.trackAnonymous(
+        identity.anonymousId,
+        planEvent(accepted.event, accepted.customerioEvent, accepted.key),
+        limits,
+      );
+      return { key: accepted.key, status: 'delivered' };
+    } catch (error) {
+      const failure = classifyDeliveryFailure(error);
+      return failure.ok || failure.permanent
+        ? { key: accepted.key, status: 'failed', reason: 'customerio_rejected', error }
+        : { key: accepted.key, status: 'retry', reason: failure.reason, error };
+    }
+  }
+
+  function report(accepted: AcceptedEvent, outcome: DeliveryOutcome): void {
+    const ids = {
+      eventId: accepted.eventId,
+      eventName: accepted.event.event_name,
+      customerioEvent: accepted.customerioEvent,
+    };
+    const { event } = accepted;
+    switch (outcome.status) {
+      case 'delivered':
+        notify('onForwarded', { event, customerioEvent: accepted.customerioEvent });
+        logger.info(ids, 'purchasely-customerio: forwarded');
+        if (outcome.anonymousMerge === 'unsupported') {
+          const message =
+            "the person's attributes and event were delivered, but their anonymous history was not merged: " +
+            "Customer.io documents that merge on Track v1 only, which reads an id containing '@' as an email " +
+            "and one starting with 'cio_' as a cio_id, so it would reach another person";
+          logger.warn(ids, `purchasely-customerio: ${message}`);
+          notify('onFailed', {
+            event,
+            reason: 'anonymous_merge_unsupported',
+            willRetry: false,
+            error: new Error(message),
+          });
+        }
+        return;
+      case 'failed':
+        logger.error(
+          { ...ids, err: summarise(outcome.error) },
+          'purchasely-customerio: Customer.io rejected the event; acknowledged so later events flow',
+        );
+        notify('onFailed', {
+          event,
+          reason: 'customerio_rejected',
+          willRetry: false,
+          error: outcome.error,
+        });
+        return;
+      case 'retry':
+        logger.warn(
+          { ...ids, reason: outcome.reason, err: summarise(outcome.error) },
+          'purchasely-customerio: Customer.io unavailable; the event will be delivered again',
+        );
+        notify('onFailed', {
+          event,
+          reason: outcome.reason,
+          willRetry: true,
+          error: outcome.error,
+        });
+        return;
+    }
+  }
+
+  /** Runs a hook; hooks never change an outcome, and their errors (sync or async) are logged. */
+  function notify<Hook extends 'onForwarded' | 'onFailed'>(
+    hook: Hook,
+    info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
+  ): void {
+    const log = (error: unknown) =>
+      logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
+    try {
+      const result: unknown = (hooks[hook] as ((value: typeof info) => unknown) | undefined)?.(
+        info,
+      );
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        Promise.resolve(result).catch(log);
+      }
+    } catch (error) {
+      log(error);
+    }
+  }
+}
+
+/** How the store and the locks name a person: their Customer.io identifier, typed. */
+function personKeyOf(identifier: { id: string } | { email: string }): string {
+  return 'id' in identifier ? `id:${identifier.id}` : `email:${identifier.email.toLowerCase()}`;
+}
+
+function rejected(key: string, message: string): DeliveryOutcome {
+  return { key, status: 'failed', reason: 'customerio_rejected', error: new Error(message) };
+}
+
+function retryAll(events: readonly AcceptedEvent[], error: unknown): DeliveryOutcome[] {
+  const failure = classifyDeliveryFailure(error);
+  const reason = failure.ok || failure.permanent ? 'unavailable' : failure.reason;
+  return events.map((event) => ({ key: event.key, status: 'retry', reason, error }));
+}
+
+/** A person's group without the events that already have an outcome (plan events are index-aligned). */
+function withoutFailed(group: PersonGroup, outcomes: Map<string, DeliveryOutcome>): PersonGroup {
+  const plan = group.plan as PersonPlan;
+  const open = group.events.map((event) => !outcomes.has(event.key));
+  return {
+    ...group,
+    events: group.events.filter((_, index) => open[index]),
+    plan: { ...plan, events: plan.events.filter((_, index) => open[index]) },
+  };
 }

@@ -4,6 +4,7 @@ export {
   type SkipReason,
   STATUS_BY_OUTCOME,
 } from './answers.js';
+export type { TransientFailureReason } from './classify-failure.js';
 export type {
   BridgeHooks,
   CustomerIoSetting,
@@ -11,21 +12,14 @@ export type {
   PurchaselyBridgeConfig,
   SandboxPolicy,
 } from './config.js';
-export {
-  type BridgeRequest,
-  createPurchaselyBridge,
-  type PurchaselyBridge,
-} from './create-bridge.js';
+export { createPurchaselyBridge } from './create-bridge.js';
 export type { PurchaselyEventHandler } from './handlers.js';
-export {
-  createMemoryIdempotencyStore,
-  type IdempotencyStore,
-  type MemoryIdempotencyStoreOptions,
-} from './idempotency.js';
 export {
   type BridgeLogger,
   type ConsoleLike,
   createConsoleLogger,
   silentLogger,
 } from './logger.js';
+export type { AcceptedEvent, DeliveryOutcome, DeliveryQueue } from './queue.js';
 export type { BodyProblem } from './read-body.js';
+export type { BridgeRequest, PurchaselyBridge } from './types.js';

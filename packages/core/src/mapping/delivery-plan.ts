@@ -5,8 +5,6 @@ import type {
 } from '../customerio/types.js';
 import { eventIdFor } from '../customerio/ulid.js';
 import type { PurchaselyEvent, UnknownPurchaselyEvent } from '../events/index.js';
-import { purchaselyEventKey } from './event-key.js';
-import type { ResolvedIdentity } from './identity.js';
 import type { AttributeValue } from './user-properties.js';
 
 /** The Customer.io event of one webhook: named after overrides, with a stable dedup id. */
@@ -31,72 +29,60 @@ export interface AnonymousMerge {
   supported: boolean;
 }
 
-/** What reaches Customer.io for one webhook. */
+/** What reaches Customer.io for one person in one delivery, or for one anonymous event. */
 export type DeliveryPlan =
   | {
       kind: 'person';
       identifier: { id: string } | { email: string };
+      /** Computed from the person's whole state: every attribute, each with its value or empty. */
       attributes: Record<string, AttributeValue>;
+      /**
+       * Orders attribute updates: the newest event in the person's state, in unix seconds, so an update
+       * computed from a fuller state never carries an older timestamp than one computed before it.
+       */
+      timestamp: number;
+      /** The person's events in this delivery, oldest first, each with its own time and payload. */
+      events: PlannedEvent[];
       /** Present when anonymous history should join the person (see {@link AnonymousMerge}). */
       anonymousMerge?: AnonymousMerge;
-      /** Orders attribute updates: `event_created_at` in unix seconds. */
-      timestamp: number;
-      event: PlannedEvent;
     }
   | { kind: 'anonymous'; anonymousId: string; event: PlannedEvent };
 
-export interface DeliveryPlanInput {
-  event: PurchaselyEvent | UnknownPurchaselyEvent;
-  /** The Customer.io event name, after overrides. */
-  eventName: string;
-  identity: Exclude<ResolvedIdentity, { kind: 'none' }>;
-  attributes: Record<string, AttributeValue>;
-}
-
 /**
- * Plans what Customer.io receives for one event. Pure: the same input always gives the same plan, which is
+ * Plans the Customer.io event of one webhook. Pure: the same input always gives the same event, which is
  * what makes re-deliveries safe.
  *
- * - The event id is a ULID derived from the event's idempotency key, so a re-delivered webhook maps onto the
- *   same Customer.io event, which Customer.io then ignores.
- * - The attribute update and the event both carry the event's creation time (`event_created_at`, which
- *   Purchasely keeps across retries) in unix seconds: Customer.io documents only that it orders attribute
- *   updates "sent in rapid succession", and campaigns see when the event happened, not when it arrived.
- * - The event data is the whole payload, as received, so campaigns can use any field.
+ * - The id is a ULID derived from the event's idempotency key, so a re-delivered webhook maps onto the same
+ *   Customer.io event, which Customer.io then ignores.
+ * - The time is the event's creation time (`event_created_at`, which Purchasely keeps across retries) in
+ *   unix seconds, so campaigns see when the event happened, not when it arrived.
+ * - The data is the whole payload, as received, so campaigns can use any field.
  *
  * @example
  * ```ts
- * const plan = planDelivery({ event, eventName: 'subscription_renewed', identity, attributes });
- * if (plan.kind === 'person') await client.batch(toBatchOperations(plan));
+ * const planned = planEvent(event, 'subscription_renewed', purchaselyEventKey(event));
  * ```
  */
-export function planDelivery({
-  event,
-  eventName,
-  identity,
-  attributes,
-}: DeliveryPlanInput): DeliveryPlan {
-  const timestamp = Math.floor(event.event_created_at_ms / 1000);
-  const planned: PlannedEvent = {
+export function planEvent(
+  event: PurchaselyEvent | UnknownPurchaselyEvent,
+  eventName: string,
+  key: string,
+): PlannedEvent {
+  return {
     name: eventName,
-    id: eventIdFor(purchaselyEventKey(event), event.event_created_at_ms),
-    timestamp,
+    id: eventIdFor(key, event.event_created_at_ms),
+    timestamp: Math.floor(event.event_created_at_ms / 1000),
     data: event as unknown as EventData,
   };
-  if (identity.kind === 'anonymous') {
-    return { kind: 'anonymous', anonymousId: identity.anonymousId, event: planned };
-  }
-  const { identifier, anonymousIds } = identity;
-  return {
-    kind: 'person',
-    identifier,
-    attributes,
-    ...(anonymousIds.length === 0
-      ? {}
-      : { anonymousMerge: { anonymousIds, supported: v1AddressesAsTheSamePerson(identifier) } }),
-    timestamp,
-    event: planned,
-  };
+}
+
+/** The anonymous merge to plan for a person, if they have anonymous history. */
+export function planAnonymousMerge(
+  identifier: { id: string } | { email: string },
+  anonymousIds: readonly string[],
+): AnonymousMerge | undefined {
+  if (anonymousIds.length === 0) return undefined;
+  return { anonymousIds, supported: v1AddressesAsTheSamePerson(identifier) };
 }
 
 /** Whether `PUT /api/v1/customers/{identifier}` reaches the person `identifiers: identifier` reaches on v2. */
@@ -106,12 +92,12 @@ function v1AddressesAsTheSamePerson(identifier: { id: string } | { email: string
 }
 
 /**
- * A person plan as one Track v2 batch: the attribute update first, so a campaign the event triggers already
- * sees the new attributes, then the event.
+ * A person plan as Track v2 operations: the attribute update first, so a campaign an event triggers already
+ * sees the new attributes, then each event.
  */
 export function toBatchOperations(
   plan: Extract<DeliveryPlan, { kind: 'person' }>,
-): [PersonIdentifyOperation, PersonEventOperation] {
+): [PersonIdentifyOperation, ...PersonEventOperation[]] {
   return [
     {
       type: 'person',
@@ -120,14 +106,16 @@ export function toBatchOperations(
       attributes: plan.attributes,
       timestamp: plan.timestamp,
     },
-    {
-      type: 'person',
-      action: 'event',
-      identifiers: plan.identifier,
-      name: plan.event.name,
-      id: plan.event.id,
-      timestamp: plan.event.timestamp,
-      attributes: plan.event.data,
-    },
+    ...plan.events.map(
+      (event): PersonEventOperation => ({
+        type: 'person',
+        action: 'event',
+        identifiers: plan.identifier,
+        name: event.name,
+        id: event.id,
+        timestamp: event.timestamp,
+        attributes: event.data,
+      }),
+    ),
   ];
 }

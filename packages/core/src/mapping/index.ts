@@ -1,9 +1,9 @@
 export {
   type AnonymousMerge,
   type DeliveryPlan,
-  type DeliveryPlanInput,
   type PlannedEvent,
-  planDelivery,
+  planAnonymousMerge,
+  planEvent,
   toBatchOperations,
 } from './delivery-plan.js';
 export { PurchaselyBridgeConfigError } from './errors.js';
@@ -21,8 +21,11 @@ export {
   type ResolvedIdentity,
   toIdentity,
 } from './identity.js';
+export { type PersonView, viewPerson } from './person-view.js';
+export { PERSON_ENTRY, subscriptionKeyOf, toStateUpdates } from './state-updates.js';
 export {
   type AttributeValue,
+  CLEARED,
   createUserPropertyMapper,
   USER_PROPERTIES,
   type UserPropertyMapper,

@@ -1,26 +1,12 @@
 import { TRACK_LIMITS, utf8ByteLength } from '../customerio/limits.js';
-import {
-  ACTIVE_SUBSCRIPTION_STATUSES,
-  type PurchaselyEvent,
-  type UnknownPurchaselyEvent,
-} from '../events/index.js';
+import type { PersonState } from '../state/subscriptions.js';
 import { PurchaselyBridgeConfigError } from './errors.js';
+import { type PersonView, viewPerson } from './person-view.js';
 
 /** A person attribute value Customer.io's Track API accepts. */
 export type AttributeValue = string | number | boolean;
 
-type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
-type Reader = (event: AnyEvent) => AttributeValue | null | undefined;
-
-/** Dates reach Customer.io as unix seconds: segments compare them as timestamps only in that form. */
-const seconds =
-  (field: 'purchased_at_ms' | 'original_purchased_at_ms' | 'effective_next_renewal_at_ms') =>
-  (event: AnyEvent) => {
-    const ms = event[field];
-    return typeof ms === 'number' ? Math.floor(ms / 1000) : undefined;
-  };
-
-const ACTIVE = new Set<string>(ACTIVE_SUBSCRIPTION_STATUSES);
+type Reader = (view: PersonView) => AttributeValue | undefined;
 
 /**
  * The value that removes an attribute from a Customer.io person: an empty string (the Track spec documents
@@ -29,9 +15,25 @@ const ACTIVE = new Set<string>(ACTIVE_SUBSCRIPTION_STATUSES);
  */
 export const CLEARED = '';
 
-/** Whether the event says its subscription has ended (a known status that is not an active one). */
-const hasEnded = (event: AnyEvent) =>
-  typeof event.subscription_status === 'string' && !ACTIVE.has(event.subscription_status);
+/** A field of the current subscription. */
+const current =
+  (field: string): Reader =>
+  (view) =>
+    scalar(view.current?.[field]);
+
+/** A field of the person. */
+const person =
+  (field: string): Reader =>
+  (view) =>
+    scalar(view.person[field]);
+
+/** Dates reach Customer.io as unix seconds: segments compare them as timestamps only in that form. */
+const seconds =
+  (read: Reader): Reader =>
+  (view) => {
+    const ms = read(view);
+    return typeof ms === 'number' ? Math.floor(ms / 1000) : undefined;
+  };
 
 /** The promotional offer's own events that say it is over. */
 const PROMOTIONAL_OFFER_ENDED = new Set([
@@ -40,58 +42,75 @@ const PROMOTIONAL_OFFER_ENDED = new Set([
 ]);
 
 /**
- * `promotional_offer_id` describes a running offer: set while the event's offer is a promotional offer, and
- * cleared once the offer is over (its converted / not-converted event, another offer type, or the
- * subscription ended), so the person leaves segments built on it.
+ * Longest value Customer.io takes (1000 bytes): `active_products` lists product ids, a few dozen bytes each;
+ * past the limit the list is cut at a whole product rather than the whole update refused.
  */
-const promotionalOfferId: Reader = (event) => {
-  const ended =
-    PROMOTIONAL_OFFER_ENDED.has(event.event_name) ||
-    hasEnded(event) ||
-    (typeof event.offer_type === 'string' && event.offer_type !== 'PROMOTIONAL_OFFER');
-  if (ended) return CLEARED;
-  return event.promotional_offer_id;
-};
-
-/** A renewal date is only true of a subscription that still renews: cleared once it has ended. */
-const effectiveNextRenewalAt: Reader = (event) =>
-  hasEnded(event) ? CLEARED : seconds('effective_next_renewal_at_ms')(event);
+const MAX_LIST_BYTES = TRACK_LIMITS.attributeValueBytes;
 
 /**
- * The person attributes the bridge can set, after the list Purchasely documents for CRM tools, plus
- * `has_active_subscription` (derived from `subscription_status`, as Purchasely's sample backend does) and
- * `last_event` (the latest Purchasely event name, as Purchasely's older integrations sent it).
+ * The person attributes the bridge can set, computed from the person's whole subscription state (see
+ * `viewPerson`): the list Purchasely documents for CRM tools, `has_active_subscription` (true while any
+ * subscription is active), `active_subscriptions` and `active_products` (to segment on several
+ * subscriptions), and `last_event` (the newest Purchasely event name). The per-subscription attributes
+ * describe the current subscription: the active one that renews last, else the one that ended last.
+ *
+ * Every attribute is sent on every update: a value the state does not have is sent empty, which removes it,
+ * so nothing describes a subscription that is no longer the current one. `promotional_offer_id` and
+ * `effective_next_renewal_at` are also cleared once their meaning has ended. The README's attribute table
+ * lists, for each, its source, type, and when it is set and cleared.
  *
  * Left out: `plan_periodicity` and `subscription_started_at`, which Purchasely's CRM list names but no
  * webhook field carries.
- *
- * A value absent or null on an event leaves the attribute as it is; `promotional_offer_id` and
- * `effective_next_renewal_at` are cleared (sent as an empty string) once their meaning has ended. The README's
- * attribute table lists, for each, its source, type, and when it is set and cleared.
  */
 export const USER_PROPERTIES = {
-  user_id: (event) => event.user_id,
-  anonymous_user_id: (event) => event.anonymous_user_id,
-  has_active_subscription: (event) =>
-    typeof event.subscription_status === 'string'
-      ? ACTIVE.has(event.subscription_status)
-      : undefined,
-  environment: (event) => event.environment,
-  store: (event) => event.store,
-  store_country: (event) => event.store_country,
-  store_product_id: (event) => event.store_product_id,
-  product: (event) => event.product,
-  plan: (event) => event.plan,
-  subscription_status: (event) => event.subscription_status,
-  offer_type: (event) => event.offer_type,
-  promotional_offer_id: promotionalOfferId,
-  is_family_shared: (event) => event.is_family_shared,
-  content_id: (event) => event.content_id,
-  purchased_at: seconds('purchased_at_ms'),
-  original_purchased_at: seconds('original_purchased_at_ms'),
-  effective_next_renewal_at: effectiveNextRenewalAt,
-  last_event: (event) => event.event_name,
+  user_id: person('user_id'),
+  anonymous_user_id: person('anonymous_user_id'),
+  has_active_subscription: (view) => view.active.length > 0,
+  active_subscriptions: (view) => view.active.length,
+  active_products: (view) => activeProducts(view),
+  environment: person('environment'),
+  store: current('store'),
+  store_country: current('store_country'),
+  store_product_id: current('store_product_id'),
+  product: current('product'),
+  plan: current('plan'),
+  subscription_status: current('subscription_status'),
+  offer_type: current('offer_type'),
+  promotional_offer_id: (view) => {
+    const offerRuns =
+      view.currentIsActive &&
+      view.current?.offer_type === 'PROMOTIONAL_OFFER' &&
+      !PROMOTIONAL_OFFER_ENDED.has(String(view.current?.event_name));
+    return offerRuns ? current('promotional_offer_id')(view) : undefined;
+  },
+  is_family_shared: current('is_family_shared'),
+  content_id: current('content_id'),
+  purchased_at: seconds(current('purchased_at_ms')),
+  original_purchased_at: seconds(current('original_purchased_at_ms')),
+  effective_next_renewal_at: (view) =>
+    view.currentIsActive ? seconds(current('effective_next_renewal_at_ms'))(view) : undefined,
+  last_event: person('last_event'),
 } as const satisfies Record<string, Reader>;
+
+function activeProducts(view: PersonView): string {
+  const products = [...new Set(view.active.map((subscription) => subscription.product))].filter(
+    (product): product is string => typeof product === 'string' && product !== '',
+  );
+  products.sort();
+  let list = '';
+  for (const product of products) {
+    const next = list === '' ? product : `${list},${product}`;
+    if (utf8ByteLength(next) > MAX_LIST_BYTES) break;
+    list = next;
+  }
+  return list;
+}
+
+function scalar(value: unknown): AttributeValue | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : undefined;
+}
 
 /** The name of a person attribute the bridge can set. */
 export type UserPropertyName = keyof typeof USER_PROPERTIES;
@@ -108,8 +127,8 @@ export interface UserPropertyOptions {
   prefix?: string;
 }
 
-/** Turns an event into the person attributes to set. Built once from validated options. */
-export type UserPropertyMapper = (event: AnyEvent) => Record<string, AttributeValue>;
+/** Turns a person's state into the attributes to set. Built once from validated options. */
+export type UserPropertyMapper = (state: PersonState) => Record<string, AttributeValue>;
 
 /*
  * Identify keys Customer.io reserves: an attribute named like one would change the person's identity,
@@ -126,14 +145,14 @@ const RESERVED_ATTRIBUTES = new Set([
 ]);
 
 /**
- * Validates the user-property options once and returns the mapper used on every webhook. Values that are
- * absent or null on an event are left out, so they never erase what Customer.io already holds; an attribute
- * whose meaning has ended is sent empty, which removes it (see {@link USER_PROPERTIES}).
+ * Validates the user-property options once and returns the mapper used on every delivery: from a person's
+ * whole state to every included attribute, each with its value or empty (removed; see
+ * {@link USER_PROPERTIES}).
  *
  * @example
  * ```ts
  * const toAttributes = createUserPropertyMapper({ rename: { plan: 'subscription_plan' }, prefix: 'ply_' });
- * toAttributes(event); // { ply_subscription_plan: 'monthly', ply_has_active_subscription: true, … }
+ * toAttributes(state); // { ply_subscription_plan: 'monthly', ply_has_active_subscription: true, … }
  * ```
  */
 export function createUserPropertyMapper(options: UserPropertyOptions = {}): UserPropertyMapper {
@@ -166,12 +185,10 @@ export function createUserPropertyMapper(options: UserPropertyOptions = {}): Use
     return [attribute, USER_PROPERTIES[property] as Reader] as const;
   });
 
-  return (event) => {
+  return (state) => {
+    const view = viewPerson(state);
     const attributes: Record<string, AttributeValue> = {};
-    for (const [attribute, read] of columns) {
-      const value = read(event);
-      if (value !== undefined && value !== null) attributes[attribute] = value;
-    }
+    for (const [attribute, read] of columns) attributes[attribute] = read(view) ?? CLEARED;
     return attributes;
   };
 }

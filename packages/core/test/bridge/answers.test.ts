@@ -14,6 +14,7 @@ describe('answer table', () => {
   it('maps every outcome to the documented status', () => {
     expect(STATUS_BY_OUTCOME).toEqual({
       forwarded: 200,
+      queued: 200,
       skipped: 200,
       duplicate: 200,
       rejected: 200,
@@ -24,6 +25,9 @@ describe('answer table', () => {
       invalid_signature: 401,
       invalid_body: 400,
       customerio_unavailable: 503,
+      in_progress: 503,
+      store_unavailable: 503,
+      queue_unavailable: 503,
       handler_failed: 500,
       identify_failed: 500,
     });

@@ -4,11 +4,7 @@ import {
   signedPurchaselyWebhook,
 } from '@purchasely-customerio/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryIdempotencyStore,
-  createPurchaselyBridge,
-  eventIdFor,
-} from '../../src/index.js';
+import { createMemoryStore, createPurchaselyBridge, eventIdFor } from '../../src/index.js';
 import {
   clientOptions,
   SANDBOX_API_KEY,
@@ -38,14 +34,18 @@ describe('re-deliveries are not duplicated', () => {
     expect(emulator.requests.filter((r) => r.path === '/api/v2/batch')).toHaveLength(1);
   });
 
-  it('with idempotency: false, Customer.io deduplicates the re-delivery by its event id', async () => {
-    const { emulator, bridge } = setup({ idempotency: false });
+  it('without a memory of its own (a fresh store), Customer.io deduplicates the re-delivery by its event id', async () => {
+    const emulator = createCustomerIoEmulator({ workspaces: WORKSPACES });
+    const bridgeWithStore = () =>
+      createPurchaselyBridge({
+        webhookSecret: SECRET,
+        customerio: clientOptions(emulator),
+        store: createMemoryStore(),
+        logger: false,
+      });
     const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'u-no-memory' });
-    const first = await send(bridge, event);
-    const second = await send(bridge, event);
-    expect(first.json).toMatchObject({ status: 'forwarded' });
-    expect(second.json).toMatchObject({ status: 'forwarded' });
-    expect(emulator.requests).toHaveLength(2);
+    expect((await send(bridgeWithStore(), event)).json).toMatchObject({ status: 'forwarded' });
+    expect((await send(bridgeWithStore(), event)).json).toMatchObject({ status: 'forwarded' });
     expect(emulator.stats.duplicateEvents).toBe(1);
     expect(emulator.events).toEqual([
       expect.objectContaining({
@@ -54,27 +54,36 @@ describe('re-deliveries are not duplicated', () => {
     ]);
   });
 
-  it('a custom idempotency store is consulted and fed', async () => {
-    const remembered = new Set<string>();
-    const { emulator, bridge } = setup({
-      idempotency: {
-        has: async (key) => remembered.has(key),
-        remember: (key) => void remembered.add(key),
-      },
-    });
+  it('the store is claimed, completed and consulted: a re-delivery is a duplicate', async () => {
+    const store = createMemoryStore();
+    const { emulator, bridge } = setup({ store });
     const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
     await send(bridge, event);
-    expect([...remembered]).toEqual([event.event_id]);
+    expect(await store.claim(event.event_id as string, { leaseMs: 1000 })).toEqual({
+      status: 'done',
+    });
     expect((await send(bridge, event)).json).toMatchObject({ status: 'duplicate' });
     expect(emulator.requests).toHaveLength(1);
   });
 
-  it('skipped events are not remembered: enabling the event later forwards a re-delivery', async () => {
-    const store = createMemoryIdempotencyStore();
+  it('an event claimed elsewhere (another instance at work) → 503 in_progress, nothing sent', async () => {
+    const store = createMemoryStore();
+    const { emulator, bridge } = setup({ store });
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
+    const elsewhere = await store.claim(event.event_id as string, { leaseMs: 60_000 });
+    expect(elsewhere.status).toBe('claimed');
+    const answer = await send(bridge, event);
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ error: 'in_progress', event_id: event.event_id });
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('skipped events are not claimed: enabling the event later forwards a re-delivery', async () => {
+    const store = createMemoryStore();
     const event = purchaselyEvent('ACTIVATE');
-    const off = setup({ idempotency: store });
+    const off = setup({ store });
     expect((await send(off.bridge, event)).json).toMatchObject({ status: 'skipped' });
-    const on = setup({ idempotency: store, events: 'all' });
+    const on = setup({ store, events: 'all' });
     expect((await send(on.bridge, event)).json).toMatchObject({ status: 'forwarded' });
     expect(on.emulator.events).toHaveLength(1);
   });
@@ -82,7 +91,7 @@ describe('re-deliveries are not duplicated', () => {
   it('the memory store forgets after its TTL', async () => {
     let now = 0;
     const { emulator, bridge } = setup({
-      idempotency: createMemoryIdempotencyStore({ ttlMs: 1000, now: () => now }),
+      store: createMemoryStore({ doneTtlMs: 1000, now: () => now }),
     });
     const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
     await send(bridge, event);
@@ -142,7 +151,7 @@ describe('concurrent duplicates are coalesced', () => {
 });
 
 describe('out-of-order events', () => {
-  it('an older event delivered late does not overwrite newer attributes (v2 timestamp)', async () => {
+  it('an older event delivered late does not move attributes back: they come from the state, stamped with its newest event', async () => {
     const { emulator, bridge } = setup();
     const base = Date.now() - 3_600_000;
     const newer = purchaselyEvent('SUBSCRIPTION_RENEWED', {
@@ -160,9 +169,10 @@ describe('out-of-order events', () => {
 
     const person = emulator.people.get('u-order');
     expect(person?.attributes.plan).toBe('yearly');
+    // Both updates carry the newest event's time: the second was computed from the fuller state.
     expect(person?.updates.map((u) => u.timestamp)).toEqual([
       Math.floor((base + 60_000) / 1000),
-      Math.floor(base / 1000),
+      Math.floor((base + 60_000) / 1000),
     ]);
     // Both events are kept, each with its own creation time.
     expect(emulator.events.map((e) => e.timestamp)).toEqual([

@@ -34,13 +34,19 @@ const expectedName: Record<string, string> = {
 
 const ACTIVE = new Set(['AUTO_RENEWING', 'IN_GRACE_PERIOD', 'ON_HOLD', 'AUTO_RENEWING_CANCELED']);
 
-/** The person attributes the default mapping gives a fixture, after the rename and the prefix. */
+/**
+ * The person attributes the default mapping gives a fixture (the person's only event), after the rename
+ * and the prefix: every attribute, each with its value or empty (removed).
+ */
 function expectedAttributes(event: Record<string, unknown>): Record<string, unknown> {
-  const seconds = (ms: unknown) => Math.floor((ms as number) / 1000);
+  const seconds = (ms: unknown) => (typeof ms === 'number' ? Math.floor(ms / 1000) : '');
+  const active = ACTIVE.has(event.subscription_status as string);
   const attributes: Record<string, unknown> = {
     ply_user_id: event.user_id,
     ply_anonymous_user_id: event.anonymous_user_id,
-    ply_has_active_subscription: ACTIVE.has(event.subscription_status as string),
+    ply_has_active_subscription: active,
+    ply_active_subscriptions: active ? 1 : 0,
+    ply_active_products: active ? event.product : '',
     ply_environment: event.environment,
     ply_store: event.store,
     ply_store_country: event.store_country,
@@ -49,18 +55,17 @@ function expectedAttributes(event: Record<string, unknown>): Record<string, unkn
     ply_subscription_plan: event.plan,
     ply_subscription_status: event.subscription_status,
     ply_offer_type: event.offer_type,
-    ply_is_family_shared: event.is_family_shared,
-    ply_purchased_at: seconds(event.purchased_at_ms),
-    ply_original_purchased_at: seconds(event.original_purchased_at_ms),
-    ply_effective_next_renewal_at: ACTIVE.has(event.subscription_status as string)
-      ? seconds(event.effective_next_renewal_at_ms)
-      : '',
     // No fixture is a running promotional offer: the attribute is cleared.
     ply_promotional_offer_id: '',
+    ply_is_family_shared: event.is_family_shared,
+    ply_content_id: event.content_id,
+    ply_purchased_at: seconds(event.purchased_at_ms),
+    ply_original_purchased_at: seconds(event.original_purchased_at_ms),
+    ply_effective_next_renewal_at: active ? seconds(event.effective_next_renewal_at_ms) : '',
     ply_last_event: event.event_name,
   };
   for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined) delete attributes[key];
+    if (value === undefined || value === null) attributes[key] = '';
   }
   return attributes;
 }

@@ -6,7 +6,7 @@ import { SECRET, send, setup } from './helpers.js';
 type FailedInfo = Parameters<NonNullable<BridgeHooks['onFailed']>>[0];
 
 describe('on() handlers', () => {
-  it('runs the handler with the parsed event, after forwarding', async () => {
+  it('runs the handler with the parsed event, before delivery (your logic does not wait on Customer.io)', async () => {
     const { emulator, bridge } = setup();
     const seen: unknown[] = [];
     bridge.on('SUBSCRIPTION_RENEWED', (event) => {
@@ -15,7 +15,8 @@ describe('on() handlers', () => {
     const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'u-handler' });
     const answer = await send(bridge, event);
     expect(answer.json).toMatchObject({ status: 'forwarded' });
-    expect(seen).toEqual([{ event, eventsAtCall: 1 }]);
+    expect(seen).toEqual([{ event, eventsAtCall: 0 }]);
+    expect(emulator.events).toHaveLength(1);
   });
 
   it('runs for ACTIVATE, which is not forwarded by default', async () => {
@@ -49,17 +50,17 @@ describe('on() handlers', () => {
     expect(() => bridge.on('DEACTIVATE', 'nope' as never)).toThrow(TypeError);
   });
 
-  it('is not run for a duplicate, nor when Customer.io is unavailable', async () => {
+  it('runs even when Customer.io is unavailable (again on the re-delivery), and not for a duplicate', async () => {
     const { emulator, bridge } = setup({}, { retry: false });
     const handler = vi.fn();
     bridge.on('SUBSCRIPTION_RENEWED', handler);
     const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
     emulator.faults.next({ status: 503 });
     expect((await send(bridge, event)).status).toBe(503);
-    expect(handler).not.toHaveBeenCalled();
+    expect(handler).toHaveBeenCalledTimes(1);
     expect((await send(bridge, event)).json).toMatchObject({ status: 'forwarded' });
     expect((await send(bridge, event)).json).toMatchObject({ status: 'duplicate' });
-    expect(handler).toHaveBeenCalledTimes(1);
+    expect(handler).toHaveBeenCalledTimes(2);
   });
 
   it('runs once for concurrent copies', async () => {
@@ -96,13 +97,13 @@ describe('on() handlers', () => {
       expect.objectContaining({ reason: 'handler_failed', willRetry: true, event }),
     ]);
 
-    // Purchasely re-delivers: the handler runs again; Customer.io drops the second copy by its id.
+    // The handler runs before delivery: nothing reached Customer.io. Purchasely re-delivers; it runs again.
+    expect(emulator.requests).toHaveLength(0);
     const second = await send(bridge, event);
     expect(second.status).toBe(200);
     expect(second.json).toMatchObject({ status: 'forwarded' });
     expect(calls).toBe(2);
     expect(emulator.events).toHaveLength(1);
-    expect(emulator.stats.duplicateEvents).toBe(1);
 
     expect((await send(bridge, event)).json).toMatchObject({ status: 'duplicate' });
     expect(calls).toBe(2);

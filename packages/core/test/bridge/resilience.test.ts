@@ -1,5 +1,6 @@
 import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
 import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../src/index.js';
 import { recordingLogger, SECRET, send, setup } from './helpers.js';
 
 describe('identity resolvers, secret rotation and unexpected failures', () => {
@@ -83,18 +84,43 @@ describe('identity resolvers, secret rotation and unexpected failures', () => {
     expect(emulator.requests).toHaveLength(0);
   });
 
-  it('a failing idempotency store → 500, so Purchasely keeps the event', async () => {
+  it('a store that cannot claim → 503 store_unavailable, so Purchasely keeps the event; nothing sent', async () => {
+    const failed: unknown[] = [];
     const { emulator, bridge } = setup({
-      idempotency: {
-        has: async () => {
+      store: {
+        ...createMemoryStore(),
+        claim: async () => {
           throw new Error('redis down');
         },
-        remember: () => {},
       },
+      hooks: { onFailed: (info) => failed.push(info) },
     });
     const answer = await send(bridge, purchaselyEvent('SUBSCRIPTION_RENEWED'));
-    expect(answer.status).toBe(500);
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ error: 'store_unavailable' });
+    expect(failed).toEqual([
+      expect.objectContaining({ reason: 'store_unavailable', willRetry: true }),
+    ]);
     expect(emulator.requests).toHaveLength(0);
+  });
+
+  it('a store that cannot merge the person state → 503, the claim released, nothing sent', async () => {
+    const memory = createMemoryStore();
+    let down = true;
+    const { emulator, bridge } = setup({
+      store: {
+        ...memory,
+        mergeSubscriptions: async (person, updates) => {
+          if (down) throw new Error('redis down');
+          return memory.mergeSubscriptions(person, updates);
+        },
+      },
+    });
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED');
+    expect((await send(bridge, event)).status).toBe(503);
+    expect(emulator.requests).toHaveLength(0);
+    down = false;
+    expect((await send(bridge, event)).json).toMatchObject({ status: 'forwarded' });
   });
 
   it('during a secret rotation, either secret is accepted', async () => {

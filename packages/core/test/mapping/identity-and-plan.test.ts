@@ -3,7 +3,8 @@ import {
   defaultIdentify,
   eventIdFor,
   isUlid,
-  planDelivery,
+  planAnonymousMerge,
+  planEvent,
   purchaselyEventKey,
   toBatchOperations,
   toIdentity,
@@ -98,21 +99,22 @@ describe('identity', () => {
 });
 
 describe('delivery plan', () => {
-  it('plans a person update and an event, both at the event’s creation time', () => {
+  it('plans the person update (stamped with the state’s newest event) first, then each event at its own time', () => {
     const renewed = event('subscription-renewed.json');
-    const plan = planDelivery({
-      event: renewed,
-      eventName: 'subscription_renewed',
-      identity: { kind: 'person', identifier: { id: 'toto' }, anonymousIds: [] },
+    const [identify, track, ...rest] = toBatchOperations({
+      kind: 'person',
+      identifier: { id: 'toto' },
       attributes: { plan: 'monthly' },
+      timestamp: 1702399999,
+      events: [planEvent(renewed, 'subscription_renewed', purchaselyEventKey(renewed))],
     });
-    const [identify, track] = toBatchOperations(plan as Extract<typeof plan, { kind: 'person' }>);
+    expect(rest).toEqual([]);
     expect(identify).toEqual({
       type: 'person',
       action: 'identify',
       identifiers: { id: 'toto' },
       attributes: { plan: 'monthly' },
-      timestamp: 1702390766,
+      timestamp: 1702399999,
     });
     expect(track).toEqual({
       type: 'person',
@@ -123,15 +125,16 @@ describe('delivery plan', () => {
       timestamp: 1702390766,
       attributes: renewed,
     });
-    expect(isUlid(track.id)).toBe(true);
+    expect(isUlid(track?.id ?? '')).toBe(true);
   });
 
   it('gives a re-delivered event the same id, and another event another id', () => {
-    const identity = { kind: 'person', identifier: { id: 'toto' }, anonymousIds: [] } as const;
-    const plan = (file: string) =>
-      planDelivery({ event: event(file), eventName: 'x', identity, attributes: {} }).event.id;
-    expect(plan('subscription-renewed.json')).toBe(plan('subscription-renewed.json'));
-    expect(plan('subscription-renewed.json')).not.toBe(plan('transaction-processed.json'));
+    const id = (file: string) => {
+      const parsed = event(file);
+      return planEvent(parsed, 'x', purchaselyEventKey(parsed)).id;
+    };
+    expect(id('subscription-renewed.json')).toBe(id('subscription-renewed.json'));
+    expect(id('subscription-renewed.json')).not.toBe(id('transaction-processed.json'));
   });
 
   it.each([
@@ -140,42 +143,23 @@ describe('delivery plan', () => {
     ['an id with an @ (v1 would read an email)', { id: 'ada@example.com' }, false],
     ['an id starting with cio_ (v1 would read a cio_id)', { id: 'cio_42' }, false],
   ])('plans the anonymous merge for %s: supported %s', (_label, identifier, supported) => {
-    const plan = planDelivery({
-      event: event('subscription-renewed.json'),
-      eventName: 'x',
-      identity: { kind: 'person', identifier, anonymousIds: ['anon-1'] },
-      attributes: {},
+    expect(planAnonymousMerge(identifier, ['anon-1'])).toEqual({
+      anonymousIds: ['anon-1'],
+      supported,
     });
-    expect(plan).toMatchObject({ anonymousMerge: { anonymousIds: ['anon-1'], supported } });
   });
 
   it('plans no merge without anonymous history', () => {
-    const plan = planDelivery({
-      event: event('subscription-renewed.json'),
-      eventName: 'x',
-      identity: { kind: 'person', identifier: { id: 'cio_42' }, anonymousIds: [] },
-      attributes: {},
-    });
-    expect(plan).not.toHaveProperty('anonymousMerge');
+    expect(planAnonymousMerge({ id: 'cio_42' }, [])).toBeUndefined();
   });
 
-  it('plans an anonymous event for an anonymous user', () => {
+  it('plans an anonymous user’s event with its id, time and whole payload', () => {
     const started = event('subscription-started.json');
-    const plan = planDelivery({
-      event: started,
-      eventName: 'SUBSCRIPTION_STARTED',
-      identity: { kind: 'anonymous', anonymousId: 'anon-1' },
-      attributes: { plan: 'monthly' },
-    });
-    expect(plan).toEqual({
-      kind: 'anonymous',
-      anonymousId: 'anon-1',
-      event: {
-        name: 'SUBSCRIPTION_STARTED',
-        id: eventIdFor('1a03612c-4960-40be-bc69-eeab14f9c6e9', 1702389064953),
-        timestamp: 1702389064,
-        data: started,
-      },
+    expect(planEvent(started, 'SUBSCRIPTION_STARTED', purchaselyEventKey(started))).toEqual({
+      name: 'SUBSCRIPTION_STARTED',
+      id: eventIdFor('1a03612c-4960-40be-bc69-eeab14f9c6e9', 1702389064953),
+      timestamp: 1702389064,
+      data: started,
     });
   });
 

@@ -1,0 +1,304 @@
+import { eventIdFor } from '../customerio/index.js';
+import {
+  type PurchaselyEvent,
+  parsePurchaselyEvent,
+  type UnknownPurchaselyEvent,
+} from '../events/index.js';
+import { wouldReachTransferReceiver } from '../mapping/identity.js';
+import { type IdentifyAnswer, purchaselyEventKey, toIdentity } from '../mapping/index.js';
+import { verifyPurchaselySignature } from '../signature/index.js';
+import type { BridgeOutcome, SkipReason } from './answers.js';
+import type { HandlerRegistry } from './handlers.js';
+import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
+import type { BodyProblem } from './read-body.js';
+import { byteLength } from './read-body.js';
+import type { ResolvedConfig } from './resolve-config.js';
+import { summarise } from './summarise.js';
+import type { BridgeRequest } from './types.js';
+
+type AnyEvent = PurchaselyEvent | UnknownPurchaselyEvent;
+type Ids = { eventId: string; eventName: string };
+
+/** What receive does with an accepted event: deliver it inline (direct mode) or enqueue it. */
+export type HandOff = (accepted: AcceptedEvent) => Promise<HandOffResult>;
+export type HandOffResult = DeliveryOutcome | { key: string; status: 'queued' } | QueueFailure;
+type QueueFailure = { key: string; status: 'queue_unavailable'; error: unknown };
+
+/** Time a claim outlives the delivery budget: a crashed holder's event is claimable again after it. */
+const LEASE_MARGIN_MS = 30_000;
+
+/**
+ * Creates receive: the HTTP half of the bridge, a request in and an outcome out, read top to bottom:
+ * verify → parse → policy (selection, sandbox, identity) → claim → your `on()` handler → hand off → outcome.
+ * Concurrent copies of one event in this process share the first one's outcome; across processes the
+ * store's claim lets one through.
+ */
+export function createReceiver(
+  config: ResolvedConfig,
+  handlers: HandlerRegistry,
+  handOff: HandOff,
+): (request: BridgeRequest) => Promise<BridgeOutcome> {
+  const { logger, hooks, store } = config;
+  const inFlight = new Map<string, Promise<BridgeOutcome>>();
+  const leaseMs = config.deliveryBudgetMs + LEASE_MARGIN_MS;
+
+  return async function receive(request) {
+    if (request.method.toUpperCase() !== 'POST') return { kind: 'method_not_allowed' };
+    const { body } = request;
+    if (typeof body === 'object' && !(body instanceof Uint8Array)) return unreadBody(body);
+    if (byteLength(body) > config.maxBodyBytes) {
+      return { kind: 'payload_too_large', maxBytes: config.maxBodyBytes };
+    }
+
+    const verification = await verifyPurchaselySignature({
+      body,
+      headers: request.headers,
+      secret: config.secrets,
+      ...config.signature,
+    });
+    if (!verification.ok) {
+      logger.warn(
+        { reason: verification.reason },
+        `purchasely-customerio: rejected a webhook: ${verification.message}`,
+      );
+      return { kind: 'invalid_signature', reason: verification.reason };
+    }
+
+    const parsed = parsePurchaselyEvent(body, {
+      onWarning: (warning) =>
+        logger.warn({ warning: warning.code }, `purchasely-customerio: ${warning.message}`),
+    });
+    if (!parsed.ok) {
+      const { code, message } = parsed.error;
+      logger.error({ code }, `purchasely-customerio: ${message}`);
+      if (code !== 'invalid_payload') return { kind: 'invalid_body', code, message };
+      // Signed, JSON, but not the v3 shape: re-delivery cannot fix it and would block the user's queue.
+      notify('onFailed', { reason: 'invalid_payload', willRetry: false, error: parsed.error });
+      return { kind: 'rejected', reason: 'invalid_payload' };
+    }
+
+    const key = purchaselyEventKey(parsed.event);
+    const pending = inFlight.get(key);
+    if (pending) return asDuplicate(await pending, parsed.event, key);
+    const outcome = process(parsed.event, parsed.known, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, outcome);
+    return outcome;
+  };
+
+  async function process(event: AnyEvent, known: boolean, key: string): Promise<BridgeOutcome> {
+    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
+    const policy = await decide(event, known, key, ids);
+    if (policy.kind === 'outcome') return policy.outcome;
+    if (policy.kind === 'skip') {
+      // Skipped events are not claimed (enabling one later forwards its re-delivery); handlers still run.
+      const failed = await runHandler(event, ids);
+      return failed ?? skip(event, ids, policy.reason);
+    }
+
+    let claim: Awaited<ReturnType<typeof store.claim>>;
+    try {
+      claim = await store.claim(key, { leaseMs });
+    } catch (error) {
+      return storeFailed(event, ids, error);
+    }
+    if (claim.status === 'done') return duplicate(event, key, ids);
+    if (claim.status === 'in_progress') {
+      logger.info(
+        ids,
+        'purchasely-customerio: already being processed elsewhere; Purchasely will re-deliver',
+      );
+      return { kind: 'in_progress', ...ids };
+    }
+    // A store that fails here is not the event's failure: an unreleased claim lapses with its lease, an
+    // uncompleted one lets a re-delivery through, which Customer.io deduplicates by the event's id.
+    const settle = async (done: boolean) => {
+      try {
+        await (done ? store.complete(key, claim.token) : store.release(key, claim.token));
+      } catch (error) {
+        logger.warn(
+          { ...ids, err: summarise(error) },
+          `purchasely-customerio: the store could not ${done ? 'complete' : 'release'} the event's claim`,
+        );
+      }
+    };
+
+    const handlerFailed = await runHandler(event, ids);
+    if (handlerFailed) {
+      await settle(false);
+      return handlerFailed;
+    }
+    const result = await handOff(policy.accepted);
+    switch (result.status) {
+      case 'delivered':
+        await settle(true);
+        return {
+          kind: 'forwarded',
+          ...ids,
+          customerioEvent: policy.accepted.customerioEvent,
+          ...(result.anonymousMerge === undefined ? {} : { anonymousMerge: result.anonymousMerge }),
+        };
+      case 'queued':
+        await settle(true);
+        return { kind: 'queued', ...ids, customerioEvent: policy.accepted.customerioEvent };
+      case 'failed':
+        await settle(true);
+        return { kind: 'rejected', reason: 'customerio_rejected', ...ids };
+      case 'retry':
+        await settle(false);
+        return { kind: 'customerio_unavailable', reason: result.reason };
+      case 'queue_unavailable':
+        await settle(false);
+        logger.error(
+          { ...ids, err: summarise(result.error) },
+          'purchasely-customerio: the queue did not take the event; Purchasely will re-deliver',
+        );
+        notify('onFailed', {
+          event,
+          reason: 'queue_unavailable',
+          willRetry: true,
+          error: result.error,
+        });
+        return { kind: 'queue_unavailable', ...ids };
+    }
+  }
+
+  /** Selection, sandbox and identity: what to do with an authentic event. */
+  async function decide(
+    event: AnyEvent,
+    known: boolean,
+    key: string,
+    ids: Ids,
+  ): Promise<
+    | { kind: 'skip'; reason: SkipReason }
+    | { kind: 'outcome'; outcome: BridgeOutcome }
+    | { kind: 'accept'; accepted: AcceptedEvent }
+  > {
+    if (!known) return { kind: 'skip', reason: 'unknown_event' };
+    const customerioEvent = config.namer.nameFor(event.event_name);
+    if (customerioEvent === undefined) return { kind: 'skip', reason: 'event_disabled' };
+    const workspace = event.environment === 'SANDBOX' ? 'sandbox' : 'production';
+    if (config.workspaces[workspace] === undefined) return { kind: 'skip', reason: 'sandbox' };
+    let answer: IdentifyAnswer;
+    try {
+      answer = await config.identify(event);
+    } catch (error) {
+      return { kind: 'outcome', outcome: identifyFailed(event, ids, error) };
+    }
+    const identity = toIdentity(answer, event);
+    if (identity.kind === 'none') return { kind: 'skip', reason: 'no_identity' };
+    if (wouldReachTransferReceiver(event, identity))
+      return { kind: 'skip', reason: 'transfer_giver' };
+    return {
+      kind: 'accept',
+      accepted: { key, eventId: ids.eventId, customerioEvent, workspace, identity, event },
+    };
+  }
+
+  /** Runs your `on()` handler; a failure is an outcome when the policy says to retry. */
+  async function runHandler(event: AnyEvent, ids: Ids): Promise<BridgeOutcome | undefined> {
+    try {
+      await handlers.run(event);
+      return undefined;
+    } catch (error) {
+      const willRetry = config.onHandlerError === 'retry';
+      logger.error(
+        { ...ids, err: summarise(error) },
+        'purchasely-customerio: an on() handler threw',
+      );
+      notify('onFailed', { event, reason: 'handler_failed', willRetry, error });
+      return willRetry ? { kind: 'handler_failed', ...ids } : undefined;
+    }
+  }
+
+  function storeFailed(event: AnyEvent, ids: Ids, error: unknown): BridgeOutcome {
+    logger.error(
+      { ...ids, err: summarise(error) },
+      'purchasely-customerio: the store is unavailable; Purchasely will re-deliver',
+    );
+    notify('onFailed', { event, reason: 'store_unavailable', willRetry: true, error });
+    return { kind: 'store_unavailable', ...ids };
+  }
+
+  function identifyFailed(event: AnyEvent, ids: Ids, error: unknown): BridgeOutcome {
+    const willRetry = config.onIdentifyError === 'retry';
+    logger.error(
+      { ...ids, err: summarise(error), willRetry },
+      willRetry
+        ? 'purchasely-customerio: the identify resolver threw; Purchasely will re-deliver'
+        : 'purchasely-customerio: the identify resolver threw; acknowledged without forwarding',
+    );
+    notify('onFailed', { event, reason: 'identify_failed', willRetry, error });
+    return willRetry
+      ? { kind: 'identify_failed', ...ids }
+      : { kind: 'rejected', reason: 'identify_failed', ...ids };
+  }
+
+  function skip(event: AnyEvent, ids: Ids, reason: SkipReason): BridgeOutcome {
+    notify('onSkipped', { event, reason });
+    logger.info({ ...ids, reason }, 'purchasely-customerio: event acknowledged without forwarding');
+    return { kind: 'skipped', reason, ...ids };
+  }
+
+  function duplicate(event: AnyEvent, key: string, ids: Ids): BridgeOutcome {
+    notify('onDuplicate', { event, key });
+    logger.info(ids, 'purchasely-customerio: duplicate delivery acknowledged');
+    return { kind: 'duplicate', ...ids };
+  }
+
+  function asDuplicate(first: BridgeOutcome, event: AnyEvent, key: string): BridgeOutcome {
+    if (first.kind !== 'forwarded' && first.kind !== 'queued') return first;
+    return duplicate(event, key, { eventId: first.eventId, eventName: first.eventName });
+  }
+
+  function unreadBody(body: BodyProblem): BridgeOutcome {
+    switch (body.problem) {
+      case 'too_large':
+        return { kind: 'payload_too_large', maxBytes: config.maxBodyBytes };
+      case 'timed_out':
+        logger.warn(
+          { timeoutMs: config.bodyReadTimeoutMs },
+          `purchasely-customerio: the request body did not arrive within ${config.bodyReadTimeoutMs} ms`,
+        );
+        return { kind: 'body_timed_out', timeoutMs: config.bodyReadTimeoutMs };
+      case 'unreadable':
+        logger.warn({}, 'purchasely-customerio: could not read the request body');
+        return {
+          kind: 'invalid_body',
+          code: 'unreadable_body',
+          message: 'The request body could not be read.',
+        };
+      case 'already_parsed':
+        logger.error({}, `purchasely-customerio: ${body.help}`);
+        return { kind: 'body_already_parsed', help: body.help };
+    }
+  }
+
+  function notify<Hook extends keyof typeof hooks>(
+    hook: Hook,
+    info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
+  ): void {
+    const log = (error: unknown) =>
+      logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
+    try {
+      const result: unknown = (hooks[hook] as ((value: typeof info) => unknown) | undefined)?.(
+        info,
+      );
+      // An async hook must not become an unhandled rejection, which ends the Node process by default.
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        Promise.resolve(result).catch(log);
+      }
+    } catch (error) {
+      log(error);
+    }
+  }
+}
+
+/**
+ * The event id shown in answers and logs: Purchasely's `event_id`, or, for old payloads without one, the
+ * Customer.io event id (a ULID) instead of the fallback key, which is built from the user id and the store
+ * transaction ids: payload that must not reach a log above `debug`.
+ */
+function publicEventId(event: AnyEvent, key: string): string {
+  if (typeof event.event_id === 'string' && event.event_id !== '') return event.event_id;
+  return eventIdFor(key, event.event_created_at_ms);
+}
