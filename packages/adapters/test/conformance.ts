@@ -5,6 +5,7 @@ import {
   purchaselyEvent,
   signedPurchaselyWebhook,
 } from '@purchasely-customerio/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawPost } from './servers.js';
 
@@ -28,6 +29,81 @@ export interface ConformanceOptions {
 }
 
 export const SECRET = 'conformance-secret';
+
+/** One webhook of a scenario, for a given user. */
+type ScenarioStep = (userId: string) => object;
+
+/** Fixed once: every run of a scenario must carry the same times, whatever the order it is sent in. */
+const SCENARIO_NOW = Date.now();
+const minutesAgo = (minutes: number) => SCENARIO_NOW - minutes * 60_000;
+const step =
+  (
+    name: Parameters<typeof purchaselyEvent>[0],
+    minutes: number,
+    fields: Record<string, unknown>,
+  ): ScenarioStep =>
+  (userId) =>
+    purchaselyEvent(name, {
+      user_id: userId,
+      event_created_at_ms: minutesAgo(minutes),
+      ...fields,
+    } as never);
+
+/**
+ * Two subscriptions and a plan change: NEWS_PLUS monthly upgraded to yearly (ACTIVATE of the new plan, then
+ * DEACTIVATE of the old), GAMES_PLUS started, renewed, and a trial of a third product that ended.
+ */
+const SCENARIO: readonly ScenarioStep[] = [
+  step('SUBSCRIPTION_STARTED', 60, {
+    purchasely_subscription_id: 'news-monthly',
+    product: 'NEWS_PLUS',
+    plan: 'news_monthly',
+    effective_next_renewal_at_ms: minutesAgo(-30),
+  }),
+  step('SUBSCRIPTION_UPGRADED', 50, {
+    purchasely_subscription_id: 'news-yearly',
+    from_purchasely_subscription_id: 'news-monthly',
+    product: 'NEWS_PLUS',
+    plan: 'news_yearly',
+    effective_next_renewal_at_ms: minutesAgo(-500_000),
+  }),
+  step('ACTIVATE', 49, {
+    purchasely_subscription_id: 'news-yearly',
+    product: 'NEWS_PLUS',
+    plan: 'news_yearly',
+    effective_next_renewal_at_ms: minutesAgo(-500_000),
+  }),
+  step('DEACTIVATE', 48, {
+    purchasely_subscription_id: 'news-monthly',
+    product: 'NEWS_PLUS',
+    plan: 'news_monthly',
+    subscription_status: 'DEACTIVATED',
+  }),
+  step('TRIAL_STARTED', 40, {
+    purchasely_subscription_id: 'puzzles',
+    product: 'PUZZLES_PLUS',
+    plan: 'puzzles_monthly',
+    offer_type: 'FREE_TRIAL',
+  }),
+  step('TRIAL_NOT_CONVERTED', 30, {
+    purchasely_subscription_id: 'puzzles',
+    product: 'PUZZLES_PLUS',
+    plan: 'puzzles_monthly',
+    subscription_status: 'DEACTIVATED',
+  }),
+  step('SUBSCRIPTION_STARTED', 20, {
+    purchasely_subscription_id: 'games',
+    product: 'GAMES_PLUS',
+    plan: 'games_monthly',
+    effective_next_renewal_at_ms: minutesAgo(-1000),
+  }),
+  step('SUBSCRIPTION_RENEWED', 10, {
+    purchasely_subscription_id: 'games',
+    product: 'GAMES_PLUS',
+    plan: 'games_monthly',
+    effective_next_renewal_at_ms: minutesAgo(-2000),
+  }),
+];
 export const PATH = '/webhooks/purchasely';
 const MAX_BODY_BYTES = 64 * 1024;
 /** Short, so a trickling sender is cut off quickly; a real body on loopback arrives in well under 1 ms. */
@@ -69,6 +145,7 @@ export function testAdapterConformance(
           retry: { limit: 2, baseDelayMs: 1, maxDelayMs: 5 },
         },
         names: { SUBSCRIPTION_RENEWED: 'subscription_renewed' },
+        events: 'all',
       });
       server = await start(bridge, PATH);
     });
@@ -89,6 +166,38 @@ export function testAdapterConformance(
         body: webhook.body,
       });
     };
+
+    it('leaves the same attributes whatever order the same events arrive in, one by one or all at once', async () => {
+      let run = 0;
+      const attributesAfter = async (order: readonly ScenarioStep[], together: boolean) => {
+        run += 1;
+        const userId = `user-order-${run}`;
+        const bodies = order.map((step) => step(userId));
+        if (together) await Promise.all(bodies.map((body) => post(body)));
+        else for (const body of bodies) expect((await post(body)).status).toBe(200);
+        const { user_id, ...attributes } = emulator.people.get(userId)?.attributes ?? {};
+        expect(user_id).toBe(userId);
+        return attributes;
+      };
+      const expected = await attributesAfter(SCENARIO, false);
+      expect(expected).toMatchObject({
+        has_active_subscription: true,
+        active_subscriptions: 2,
+        active_products: 'GAMES_PLUS,NEWS_PLUS',
+        plan: 'news_yearly',
+        last_event: 'SUBSCRIPTION_RENEWED',
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.shuffledSubarray([...SCENARIO], { minLength: SCENARIO.length }),
+          fc.boolean(),
+          async (order, together) => {
+            expect(await attributesAfter(order, together)).toEqual(expected);
+          },
+        ),
+        { numRuns: 8 },
+      );
+    });
 
     it('forwards a signed event to Customer.io', async () => {
       const response = await post(purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'user-1' }));
