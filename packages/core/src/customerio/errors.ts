@@ -2,25 +2,25 @@
  * Errors thrown by the Customer.io client.
  *
  * Design rules (see ky's `KyError` and type guards):
- * - one branded base class, `CustomerIoError`, and subclasses that carry their data;
+ * - one branded base class, `CustomerIoError` (itself a `PurchaselyCustomerIoError`, so each error
+ *   has a `code` such as `customerio_http`), and subclasses that carry their data;
  * - every class sets `name`, and every type guard also matches by `name`, so errors thrown by a
  *   second copy of this module (two versions in one bundle, another realm) are still recognised;
  * - no error ever holds the request, the ky options or the request headers: they carry the
  *   `Authorization` header, and `util.inspect`, `JSON.stringify` and error trackers print whatever
- *   an error references. `toJSON()` lists exactly what is safe to serialise.
+ *   an error references. `toJSON()` (inherited from `PurchaselyCustomerIoError`) serialises the
+ *   public fields, so every field must be safe to serialise.
  *
  * @module
  */
+
+import { PurchaselyCustomerIoError, type PurchaselyCustomerIoErrorJSON } from '../errors.js';
 
 /** Marks instances across module copies in one realm (`Symbol.for` is a global registry). */
 const BRAND = Symbol.for('purchasely-customerio.CustomerIoError');
 
 /** The JSON shape of every Customer.io error, as produced by `toJSON()`. */
-export interface CustomerIoErrorJSON {
-  name: string;
-  message: string;
-  [key: string]: unknown;
-}
+export type CustomerIoErrorJSON = PurchaselyCustomerIoErrorJSON;
 
 /**
  * Base class of every error this client throws.
@@ -34,19 +34,14 @@ export interface CustomerIoErrorJSON {
  * }
  * ```
  */
-export class CustomerIoError extends Error {
+export class CustomerIoError extends PurchaselyCustomerIoError {
   override name = 'CustomerIoError';
+  /** `customerio` here (a closed batcher); each subclass narrows it to its own code. */
+  override readonly code: string = 'customerio';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  /** A credential-free summary, used by `JSON.stringify` and by loggers that call it. */
-  toJSON(): CustomerIoErrorJSON {
-    const json: CustomerIoErrorJSON = { name: this.name, message: this.message };
-    if (this.cause !== undefined) json.cause = summariseCause(this.cause);
-    return json;
   }
 }
 
@@ -70,6 +65,7 @@ export type ResponseHeaders = Record<string, string>;
  */
 export class CustomerIoHttpError extends CustomerIoError {
   override name = 'CustomerIoHttpError';
+  override readonly code = 'customerio_http';
   readonly status: number;
   readonly body: unknown;
   readonly headers: ResponseHeaders;
@@ -105,19 +101,6 @@ export class CustomerIoHttpError extends CustomerIoError {
     this.retryable = init.retryable;
     this.hasCustomerIoErrorBody = init.hasCustomerIoErrorBody ?? isCustomerIoErrorBody(init.body);
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return {
-      ...super.toJSON(),
-      status: this.status,
-      method: this.method,
-      path: this.path,
-      retryable: this.retryable,
-      hasCustomerIoErrorBody: this.hasCustomerIoErrorBody,
-      body: this.body,
-      headers: this.headers,
-    };
-  }
 }
 
 /**
@@ -143,6 +126,7 @@ export function isCustomerIoErrorBody(body: unknown): boolean {
  */
 export class CustomerIoValidationError extends CustomerIoError {
   override name = 'CustomerIoValidationError';
+  override readonly code = 'customerio_validation';
   /** A path to the offending value, e.g. `attributes.plan`, `event.name`, `batch[3].attributes`. */
   readonly field: string;
   /** The limit that was broken (bytes, count or a description), when there is one. */
@@ -162,21 +146,12 @@ export class CustomerIoValidationError extends CustomerIoError {
     this.actual = init.actual;
     this.index = init.index;
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return {
-      ...super.toJSON(),
-      field: this.field,
-      limit: this.limit,
-      actual: this.actual,
-      index: this.index,
-    };
-  }
 }
 
 /** An attempt got no response within `timeoutMs` (after retries, when retries were on). */
 export class CustomerIoTimeoutError extends CustomerIoError {
   override name = 'CustomerIoTimeoutError';
+  override readonly code = 'customerio_timeout';
   readonly method: string;
   readonly path: string;
   readonly timeoutMs: number;
@@ -186,10 +161,6 @@ export class CustomerIoTimeoutError extends CustomerIoError {
     this.method = init.method;
     this.path = init.path;
     this.timeoutMs = init.timeoutMs;
-  }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return { ...super.toJSON(), method: this.method, path: this.path, timeoutMs: this.timeoutMs };
   }
 }
 
@@ -208,6 +179,7 @@ export class CustomerIoTimeoutError extends CustomerIoError {
  */
 export class CustomerIoDeadlineError extends CustomerIoError {
   override name = 'CustomerIoDeadlineError';
+  override readonly code = 'customerio_deadline';
   /** The wait (ms) the limiter would have needed. */
   readonly waitMs: number;
   /** The call's deadline, in epoch milliseconds. */
@@ -236,17 +208,6 @@ export class CustomerIoDeadlineError extends CustomerIoError {
     this.method = init.method;
     this.path = init.path;
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return {
-      ...super.toJSON(),
-      waitMs: this.waitMs,
-      deadline: this.deadline,
-      refusedAt: this.refusedAt,
-      method: this.method,
-      path: this.path,
-    };
-  }
 }
 
 /**
@@ -265,6 +226,7 @@ export class CustomerIoDeadlineError extends CustomerIoError {
  */
 export class CustomerIoAbortError extends CustomerIoError {
   override name = 'CustomerIoAbortError';
+  override readonly code = 'customerio_abort';
   readonly method: string;
   readonly path: string;
 
@@ -275,15 +237,12 @@ export class CustomerIoAbortError extends CustomerIoError {
     this.method = init.method;
     this.path = init.path;
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return { ...super.toJSON(), method: this.method, path: this.path };
-  }
 }
 
 /** `fetch` itself failed: DNS, refused or reset connection, TLS (after retries, when on). */
 export class CustomerIoNetworkError extends CustomerIoError {
   override name = 'CustomerIoNetworkError';
+  override readonly code = 'customerio_network';
   readonly method: string;
   readonly path: string;
 
@@ -291,10 +250,6 @@ export class CustomerIoNetworkError extends CustomerIoError {
     super(init.message, { cause: init.cause });
     this.method = init.method;
     this.path = init.path;
-  }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return { ...super.toJSON(), method: this.method, path: this.path };
   }
 }
 
@@ -305,6 +260,7 @@ export class CustomerIoNetworkError extends CustomerIoError {
  */
 export class CustomerIoRegionError extends CustomerIoError {
   override name = 'CustomerIoRegionError';
+  override readonly code = 'customerio_region';
   /** The status that triggered the error (a 3xx), when there was one. */
   readonly status: number | undefined;
   /** Where Customer.io pointed, when it did (a `Location` header or a region lookup's `url`). */
@@ -315,10 +271,6 @@ export class CustomerIoRegionError extends CustomerIoError {
     this.status = init.status;
     this.location = init.location;
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return { ...super.toJSON(), status: this.status, location: this.location };
-  }
 }
 
 /**
@@ -328,6 +280,7 @@ export class CustomerIoRegionError extends CustomerIoError {
  */
 export class CustomerIoBatchError extends CustomerIoError {
   override name = 'CustomerIoBatchError';
+  override readonly code = 'customerio_batch';
   /** Requests Customer.io accepted (200 or 207) before the failure. */
   readonly requestsSent: number;
   /** The caller's operations `[0, operationsSent)` were sent; the rest were not. */
@@ -347,30 +300,6 @@ export class CustomerIoBatchError extends CustomerIoError {
     this.operationsSent = init.operationsSent;
     this.failures = init.failures;
   }
-
-  override toJSON(): CustomerIoErrorJSON {
-    return {
-      ...super.toJSON(),
-      requestsSent: this.requestsSent,
-      operationsSent: this.operationsSent,
-      failures: this.failures,
-    };
-  }
-}
-
-/** A plain, credential-free summary of a cause: its name, message and error code only. */
-function summariseCause(cause: unknown): unknown {
-  if (cause instanceof CustomerIoError) return cause.toJSON();
-  if (typeof cause === 'object' && cause !== null) {
-    // Error-like objects too (test runners and loggers may have replaced the Error already).
-    const { name, message, code } = cause as { name?: unknown; message?: unknown; code?: unknown };
-    return {
-      ...(typeof name === 'string' ? { name } : {}),
-      ...(typeof message === 'string' ? { message } : {}),
-      ...(typeof code === 'string' ? { code } : {}),
-    };
-  }
-  return typeof cause === 'string' ? cause : typeof cause;
 }
 
 function hasName(error: unknown, names: ReadonlySet<string>): boolean {

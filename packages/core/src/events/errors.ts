@@ -1,3 +1,5 @@
+import { PurchaselyCustomerIoError } from '../errors.js';
+
 /** Why a body could not be read as a Purchasely api_version 3 event. */
 export type PurchaselyPayloadErrorCode =
   | 'invalid_json'
@@ -24,9 +26,10 @@ export interface PurchaselyPayloadIssue {
  * }
  * ```
  */
-export class PurchaselyPayloadError extends Error {
+export class PurchaselyPayloadError extends PurchaselyCustomerIoError {
   override readonly name = 'PurchaselyPayloadError';
-  readonly code: PurchaselyPayloadErrorCode;
+  /** Why the body was refused; see {@link PurchaselyPayloadErrorCode}. */
+  override readonly code: PurchaselyPayloadErrorCode;
   readonly issues: readonly PurchaselyPayloadIssue[];
 
   constructor(

@@ -1,3 +1,5 @@
+import { PurchaselyCustomerIoError } from '../errors.js';
+
 /**
  * A bridge configuration that cannot work: an unknown event name, an over-long name, a bad prefix. Thrown at
  * construction, so the mistake shows at deploy time rather than on the first webhook at 3 a.m.
@@ -11,8 +13,9 @@
  * }
  * ```
  */
-export class PurchaselyBridgeConfigError extends Error {
+export class PurchaselyBridgeConfigError extends PurchaselyCustomerIoError {
   override readonly name = 'PurchaselyBridgeConfigError';
+  override readonly code = 'bridge_config';
   /** The setting at fault, as a dotted path, e.g. `names.SUBSCRIPTION_RENEWED`. */
   readonly setting: string;
 

@@ -55,20 +55,18 @@ export async function hmacSign(secret: string, data: Uint8Array<ArrayBuffer>): P
 }
 
 /**
- * Checks `signature` against the HMAC of `dataFor(secret)` for every secret and returns the index of
- * the first match, or -1. Web Crypto's `verify` compares in constant time, and every secret is tried
+ * Checks `signature` against the HMAC of `dataFor(index)` under every key and returns the index of
+ * the first match, or -1. Web Crypto's `verify` compares in constant time, and every key is tried
  * even after a match so the time taken does not reveal which one matched.
  */
-export async function findMatchingSecret(
-  secrets: readonly string[],
+export async function findMatchingKey(
+  keys: readonly CryptoKey[],
   signature: Uint8Array<ArrayBuffer>,
-  dataFor: (secret: string) => Uint8Array<ArrayBuffer>,
+  dataFor: (index: number) => Uint8Array<ArrayBuffer>,
 ): Promise<number> {
   const subtle = subtleCrypto();
   const matches = await Promise.all(
-    secrets.map(async (secret) =>
-      subtle.verify('HMAC', await hmacKey(secret), signature, dataFor(secret)),
-    ),
+    keys.map((key, index) => subtle.verify('HMAC', key, signature, dataFor(index))),
   );
   return matches.indexOf(true);
 }

@@ -1,6 +1,6 @@
 /**
- * Purchasely webhook signatures: `verifyPurchaselySignature` for endpoints and
- * `signPurchaselyWebhook` for tests. Web Crypto only, so it runs on Node, Bun, Deno and Workers.
+ * Purchasely webhook signatures: `createPurchaselyVerifier` (or the one-shot
+ * `verifyPurchaselySignature`) for endpoints and `signPurchaselyWebhook` for tests. Web Crypto only, so it runs on Node, Bun, Deno and Workers.
  *
  * @module
  */
@@ -30,4 +30,10 @@ export {
   type SignPurchaselyWebhookOptions,
   signPurchaselyWebhook,
 } from './sign.js';
+export {
+  createPurchaselyVerifier,
+  type PurchaselyVerifier,
+  type PurchaselyVerifierOptions,
+  type PurchaselyVerifyInput,
+} from './verifier.js';
 export { type VerifyPurchaselySignatureOptions, verifyPurchaselySignature } from './verify.js';

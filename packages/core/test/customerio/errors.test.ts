@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64Utf8, basicAuthorization, createRedactor } from '../../src/customerio/auth.js';
 import {
+  CustomerIoAbortError,
   CustomerIoBatchError,
+  CustomerIoDeadlineError,
   CustomerIoError,
   CustomerIoHttpError,
   CustomerIoNetworkError,
@@ -19,6 +21,7 @@ import {
   isCustomerIoValidationError,
 } from '../../src/customerio/errors.js';
 import { createCustomerIoClient } from '../../src/customerio/index.js';
+import { PurchaselyCustomerIoError } from '../../src/errors.js';
 
 describe('error classes', () => {
   const http = new CustomerIoHttpError({
@@ -59,7 +62,16 @@ describe('error classes', () => {
     const cause = new TypeError('fetch failed');
     const error = new CustomerIoNetworkError({ message: 'n', method: 'GET', path: '/', cause });
     expect(error.cause).toBe(cause);
-    expect(error.toJSON().cause).toEqual({ name: 'TypeError', message: 'fetch failed' });
+    // A foreign cause's message is third-party text (it may echo a credential): name and code only.
+    expect(error.toJSON().cause).toEqual({ name: 'TypeError' });
+    const coded = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const network = new CustomerIoNetworkError({
+      message: 'n',
+      method: 'GET',
+      path: '/',
+      cause: coded,
+    });
+    expect(network.toJSON().cause).toEqual({ name: 'Error', code: 'ECONNREFUSED' });
   });
 
   it('type guards match by name too (errors from another copy of the module)', () => {
@@ -80,6 +92,7 @@ describe('error classes', () => {
   it('serialise their data with toJSON', () => {
     expect(JSON.parse(JSON.stringify(http))).toEqual({
       name: 'CustomerIoHttpError',
+      code: 'customerio_http',
       message: 'Customer.io answered 400',
       status: 400,
       method: 'PUT',
@@ -89,6 +102,114 @@ describe('error classes', () => {
       body: { meta: { error: 'bad' } },
       headers: { 'content-type': 'application/json' },
     });
+  });
+});
+
+describe('error serialisation without per-class toJSON', () => {
+  const http = new CustomerIoHttpError({
+    message: 'Customer.io answered 503',
+    status: 503,
+    body: 'Service Unavailable',
+    headers: { 'retry-after': '1' },
+    method: 'POST',
+    path: '/api/v2/batch',
+    retryable: true,
+  });
+
+  it.each([
+    [
+      new CustomerIoValidationError('too long', {
+        field: 'attributes.plan',
+        limit: 1000,
+        actual: 1200,
+        index: 3,
+      }),
+      {
+        code: 'customerio_validation',
+        field: 'attributes.plan',
+        limit: 1000,
+        actual: 1200,
+        index: 3,
+      },
+    ],
+    [
+      new CustomerIoTimeoutError({ method: 'GET', path: '/x', timeoutMs: 5 }),
+      { code: 'customerio_timeout', method: 'GET', path: '/x', timeoutMs: 5 },
+    ],
+    [
+      new CustomerIoDeadlineError({
+        waitMs: 900,
+        deadline: 2000,
+        now: 1500,
+        method: 'PUT',
+        path: '/p',
+      }),
+      {
+        code: 'customerio_deadline',
+        waitMs: 900,
+        deadline: 2000,
+        refusedAt: 1500,
+        method: 'PUT',
+        path: '/p',
+      },
+    ],
+    [
+      new CustomerIoAbortError({ method: 'GET', path: '/a' }),
+      { code: 'customerio_abort', method: 'GET', path: '/a' },
+    ],
+    [
+      new CustomerIoNetworkError({ message: 'n', method: 'GET', path: '/n' }),
+      { code: 'customerio_network', method: 'GET', path: '/n' },
+    ],
+    [
+      new CustomerIoRegionError('r', { status: 301, location: 'https://track-eu.customer.io' }),
+      { code: 'customerio_region', status: 301, location: 'https://track-eu.customer.io' },
+    ],
+    [new CustomerIoError('closed'), { code: 'customerio' }],
+  ])('%s serialises its name, code, message and fields', (error, expected) => {
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: error.name,
+      message: error.message,
+      ...expected,
+    });
+    expect(error.code).toBe(expected.code);
+    expect(error).toBeInstanceOf(PurchaselyCustomerIoError);
+  });
+
+  it('a batch error keeps its counts and serialises its SDK cause in full', () => {
+    const batch = new CustomerIoBatchError({
+      message: 'batch failed after 2 requests',
+      requestsSent: 2,
+      operationsSent: 150,
+      failures: [{ index: 4, message: 'bad attribute' }],
+      cause: http,
+    });
+    expect(JSON.parse(JSON.stringify(batch))).toEqual({
+      name: 'CustomerIoBatchError',
+      code: 'customerio_batch',
+      message: 'batch failed after 2 requests',
+      requestsSent: 2,
+      operationsSent: 150,
+      failures: [{ index: 4, message: 'bad attribute' }],
+      cause: JSON.parse(JSON.stringify(http)),
+    });
+    expect(batch.toJSON().cause).toMatchObject({ code: 'customerio_http', status: 503 });
+  });
+
+  it('no class overrides toJSON: the one on PurchaselyCustomerIoError serves them all', () => {
+    for (const ctor of [
+      CustomerIoError,
+      CustomerIoHttpError,
+      CustomerIoValidationError,
+      CustomerIoTimeoutError,
+      CustomerIoDeadlineError,
+      CustomerIoAbortError,
+      CustomerIoNetworkError,
+      CustomerIoRegionError,
+      CustomerIoBatchError,
+    ]) {
+      expect(Object.hasOwn(ctor.prototype, 'toJSON'), ctor.name).toBe(false);
+    }
   });
 });
 
