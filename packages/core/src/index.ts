@@ -14,6 +14,11 @@
 
 export * from './bridge/index.js';
 export * from './customerio/index.js';
+export {
+  isPurchaselyCustomerIoError,
+  PurchaselyCustomerIoError,
+  type PurchaselyCustomerIoErrorJSON,
+} from './errors.js';
 export * from './events/index.js';
 export * from './mapping/index.js';
 export * from './signature/index.js';

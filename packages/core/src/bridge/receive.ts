@@ -6,7 +6,6 @@ import {
 } from '../events/index.js';
 import { wouldReachTransferReceiver } from '../mapping/identity.js';
 import { type IdentifyAnswer, purchaselyEventKey, toIdentity } from '../mapping/index.js';
-import { verifyPurchaselySignature } from '../signature/index.js';
 import type { BridgeOutcome, SkipReason } from './answers.js';
 import type { HandlerRegistry } from './handlers.js';
 import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
@@ -50,12 +49,7 @@ export function createReceiver(
       return { kind: 'payload_too_large', maxBytes: config.maxBodyBytes };
     }
 
-    const verification = await verifyPurchaselySignature({
-      body,
-      headers: request.headers,
-      secret: config.secrets,
-      ...config.signature,
-    });
+    const verification = await config.verifier.verify({ body, headers: request.headers });
     if (!verification.ok) {
       logger.warn(
         { reason: verification.reason },

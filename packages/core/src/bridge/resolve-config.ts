@@ -9,6 +9,7 @@ import {
   type UserPropertyMapper,
 } from '../mapping/index.js';
 import { assertOptionalFunction, resolveSecrets, resolveTolerance } from '../signature/config.js';
+import { createPurchaselyVerifier, type PurchaselyVerifier } from '../signature/index.js';
 import { createMemoryStore } from '../state/memory-store.js';
 import type { BridgeStore } from '../state/store.js';
 import type {
@@ -33,8 +34,8 @@ export interface Workspaces {
 
 /** The configuration, checked and with every default applied: built once, at start-up. */
 export interface ResolvedConfig {
-  secrets: readonly string[];
-  signature: { toleranceSeconds: number; allowDeprecatedSignature?: boolean; now?: () => number };
+  /** Keys imported once, options checked once. */
+  verifier: PurchaselyVerifier;
   namer: EventNamer;
   toAttributes: UserPropertyMapper;
   identify: IdentifyResolver;
@@ -62,18 +63,21 @@ export function resolveConfig(config: PurchaselyBridgeConfig): ResolvedConfig {
       "a secret is blank: set Purchasely's client shared secret (an unset environment variable is the usual cause).",
     );
   }
-  const toleranceSeconds = asConfigError('signature.toleranceSeconds', () =>
+  // Each checked on its own first, so the error names the setting as the bridge's config spells it.
+  asConfigError('signature.toleranceSeconds', () =>
     resolveTolerance(config.signature?.toleranceSeconds),
   );
   asConfigError('signature.now', () => assertOptionalFunction(config.signature?.now, 'now'));
+  const verifier = asConfigError('signature', () =>
+    createPurchaselyVerifier({ ...config.signature, secret: secrets }),
+  );
   const deliveryBudgetMs = positive(
     config.deliveryBudgetMs,
     DEFAULT_DELIVERY_BUDGET_MS,
     'deliveryBudgetMs',
   );
   return {
-    secrets,
-    signature: { ...config.signature, toleranceSeconds },
+    verifier,
     namer: createEventNamer(config),
     toAttributes:
       config.userProperties === false
