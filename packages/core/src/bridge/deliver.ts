@@ -71,7 +71,9 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
       }
     }
     const results = events.map((event) => outcomes.get(event.key) as DeliveryOutcome);
-    events.forEach((event, index) => report(event, results[index] as DeliveryOutcome));
+    events.forEach((event, index) => {
+      report(event, results[index] as DeliveryOutcome);
+    });
     return results;
   };
 

@@ -28,6 +28,7 @@ export {
   CLEARED,
   createUserPropertyMapper,
   USER_PROPERTIES,
+  USER_PROPERTY_NAMES,
   type UserPropertyMapper,
   type UserPropertyName,
   type UserPropertyOptions,

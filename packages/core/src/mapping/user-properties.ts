@@ -115,11 +115,19 @@ function scalar(value: unknown): AttributeValue | undefined {
 /** The name of a person attribute the bridge can set. */
 export type UserPropertyName = keyof typeof USER_PROPERTIES;
 
-const USER_PROPERTY_NAMES = Object.keys(USER_PROPERTIES) as UserPropertyName[];
+/**
+ * The name of every person attribute the bridge can set, in the order of the README's attribute table.
+ *
+ * @example
+ * ```ts
+ * createPurchaselyBridge({ ...config, userProperties: { include: USER_PROPERTY_NAMES.filter((n) => n !== 'content_id') } });
+ * ```
+ */
+export const USER_PROPERTY_NAMES = Object.keys(USER_PROPERTIES) as readonly UserPropertyName[];
 
 /** Which person attributes are set from each event, and under which names. */
 export interface UserPropertyOptions {
-  /** The properties to set; defaults to all of {@link USER_PROPERTIES}. An empty list sets none. */
+  /** The properties to set; defaults to all of {@link USER_PROPERTY_NAMES}. An empty list sets none. */
   include?: readonly UserPropertyName[];
   /** Per-property attribute names, as in Purchasely's console, e.g. `{ plan: 'subscription_plan' }`. */
   rename?: Partial<Record<UserPropertyName, string>>;

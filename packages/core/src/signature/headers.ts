@@ -41,8 +41,6 @@ function isHeadersGetter(headers: HeadersLike): headers is HeadersGetter {
  *
  * @example
  * ```ts
- * import { PURCHASELY_TIMESTAMP_HEADER, readHeader } from '@purchasely-customerio/core';
- *
  * readHeader({ 'X-Purchasely-Timestamp': '1698322022' }, PURCHASELY_TIMESTAMP_HEADER); // '1698322022'
  * readHeader(new Headers({ 'x-purchasely-timestamp': '1698322022' }), 'X-PURCHASELY-TIMESTAMP');
  * ```

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventIdFor, isUlid, type PurchaselyBridgeConfig } from '../../src/index.js';
+import { isUlid } from '../../src/customerio/ulid.js';
+import { eventIdFor, type PurchaselyBridgeConfig } from '../../src/index.js';
 import { eventFixtures, fixture, legacyV2Body } from '../fixtures.js';
 import { API_KEY, SECRET, SITE_ID, send, setup } from './helpers.js';
 

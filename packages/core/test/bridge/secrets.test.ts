@@ -1,6 +1,7 @@
 import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
 import { describe, expect, it } from 'vitest';
-import { eventIdFor, purchaselyEventKey } from '../../src/index.js';
+import { eventIdFor } from '../../src/index.js';
+import { purchaselyEventKey } from '../../src/mapping/event-key.js';
 import { API_KEY, type LogCall, recordingLogger, SECRET, send, setup } from './helpers.js';
 
 const PLAN_MARKER = 'plan-PAYLOAD-MARKER-7731';

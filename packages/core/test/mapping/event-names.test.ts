@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createEventNamer,
-  DEFAULT_FORWARDED_EVENTS,
-  PURCHASELY_EVENT_NAMES,
-  PurchaselyBridgeConfigError,
-} from '../../src/index.js';
+import { PURCHASELY_EVENT_NAMES, PurchaselyBridgeConfigError } from '../../src/index.js';
+import { createEventNamer, DEFAULT_FORWARDED_EVENTS } from '../../src/mapping/event-names.js';
 
 describe('event selection', () => {
   it('forwards every event but the entitlement pair by default', () => {

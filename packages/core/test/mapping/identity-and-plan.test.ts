@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { isUlid } from '../../src/customerio/ulid.js';
+import { eventIdFor } from '../../src/index.js';
 import {
-  defaultIdentify,
-  eventIdFor,
-  isUlid,
   planAnonymousMerge,
   planEvent,
-  purchaselyEventKey,
   toBatchOperations,
-  toIdentity,
-} from '../../src/index.js';
+} from '../../src/mapping/delivery-plan.js';
+import { purchaselyEventKey } from '../../src/mapping/event-key.js';
+import { defaultIdentify, toIdentity } from '../../src/mapping/identity.js';
 import { event } from './helpers.js';
 
 describe('identity', () => {

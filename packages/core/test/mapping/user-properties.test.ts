@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createUserPropertyMapper,
-  mergeSubscriptionUpdates,
   type PersonState,
   PurchaselyBridgeConfigError,
   type PurchaselyEvent,
-  purchaselyEventKey,
-  toStateUpdates,
-  USER_PROPERTIES,
+  USER_PROPERTY_NAMES,
 } from '../../src/index.js';
+import { purchaselyEventKey } from '../../src/mapping/event-key.js';
+import { toStateUpdates } from '../../src/mapping/state-updates.js';
+import { createUserPropertyMapper } from '../../src/mapping/user-properties.js';
+import { mergeSubscriptionUpdates } from '../../src/state/subscriptions.js';
 import { event } from './helpers.js';
 
 /** A person's state after these events, in this order. */
@@ -288,7 +288,7 @@ describe('user properties from the person’s state', () => {
   });
 
   it('lists every property it can set', () => {
-    expect(Object.keys(USER_PROPERTIES)).toContain('has_active_subscription');
-    expect(Object.keys(USER_PROPERTIES)).toHaveLength(20);
+    expect(USER_PROPERTY_NAMES).toContain('has_active_subscription');
+    expect(USER_PROPERTY_NAMES).toHaveLength(20);
   });
 });

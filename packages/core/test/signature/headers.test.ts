@@ -5,9 +5,9 @@ import {
   PURCHASELY_DEPRECATED_SIGNATURE_HEADER,
   PURCHASELY_SIGNATURE_HEADER,
   PURCHASELY_TIMESTAMP_HEADER,
-  readHeader,
   verifyPurchaselySignature,
 } from '../../src/index.js';
+import { readHeader } from '../../src/signature/headers.js';
 import { NOW_SECONDS, SECRET, signedRequest } from './helpers.js';
 
 describe('header name constants', () => {
