@@ -14,6 +14,7 @@ import {
 } from '../mapping/index.js';
 import { viewPerson } from '../mapping/person-view.js';
 import { classifyDeliveryFailure } from './classify-failure.js';
+import { createNotifier } from './notify.js';
 import type { PersonLocks } from './person-locks.js';
 import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { ResolvedConfig } from './resolve-config.js';
@@ -46,7 +47,8 @@ interface PersonGroup {
  * will never take it as it is).
  */
 export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Deliver {
-  const { store, toAttributes, logger, hooks } = config;
+  const { store, toAttributes, logger } = config;
+  const notify = createNotifier(config.hooks, logger);
 
   return async (events, limits = {}) => {
     const outcomes = new Map<string, DeliveryOutcome>();
@@ -327,25 +329,6 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
           error: outcome.error,
         });
         return;
-    }
-  }
-
-  /** Runs a hook; hooks never change an outcome, and their errors (sync or async) are logged. */
-  function notify<Hook extends 'onForwarded' | 'onFailed'>(
-    hook: Hook,
-    info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
-  ): void {
-    const log = (error: unknown) =>
-      logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
-    try {
-      const result: unknown = (hooks[hook] as ((value: typeof info) => unknown) | undefined)?.(
-        info,
-      );
-      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        Promise.resolve(result).catch(log);
-      }
-    } catch (error) {
-      log(error);
     }
   }
 }

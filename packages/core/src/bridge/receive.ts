@@ -8,6 +8,7 @@ import { wouldReachTransferReceiver } from '../mapping/identity.js';
 import { type IdentifyAnswer, purchaselyEventKey, toIdentity } from '../mapping/index.js';
 import type { BridgeOutcome, SkipReason } from './answers.js';
 import type { HandlerRegistry } from './handlers.js';
+import { createNotifier } from './notify.js';
 import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { BodyProblem } from './read-body.js';
 import { byteLength } from './read-body.js';
@@ -37,7 +38,8 @@ export function createReceiver(
   handlers: HandlerRegistry,
   handOff: HandOff,
 ): (request: BridgeRequest) => Promise<BridgeOutcome> {
-  const { logger, hooks, store } = config;
+  const { logger, store } = config;
+  const notify = createNotifier(config.hooks, logger);
   const inFlight = new Map<string, Promise<BridgeOutcome>>();
   const leaseMs = config.deliveryBudgetMs + LEASE_MARGIN_MS;
 
@@ -264,25 +266,6 @@ export function createReceiver(
       case 'already_parsed':
         logger.error({}, `purchasely-customerio: ${body.help}`);
         return { kind: 'body_already_parsed', help: body.help };
-    }
-  }
-
-  function notify<Hook extends keyof typeof hooks>(
-    hook: Hook,
-    info: Parameters<NonNullable<(typeof hooks)[Hook]>>[0],
-  ): void {
-    const log = (error: unknown) =>
-      logger.error({ hook, err: summarise(error) }, 'purchasely-customerio: a hook threw');
-    try {
-      const result: unknown = (hooks[hook] as ((value: typeof info) => unknown) | undefined)?.(
-        info,
-      );
-      // An async hook must not become an unhandled rejection, which ends the Node process by default.
-      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        Promise.resolve(result).catch(log);
-      }
-    } catch (error) {
-      log(error);
     }
   }
 }
