@@ -65,7 +65,9 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
         });
         continue;
       }
-      byWorkspace.set(client, [...(byWorkspace.get(client) ?? []), event]);
+      const workspaceEvents = byWorkspace.get(client) ?? [];
+      workspaceEvents.push(event);
+      byWorkspace.set(client, workspaceEvents);
     }
     for (const [client, workspaceEvents] of byWorkspace) {
       for (const outcome of await deliverToWorkspace(client, workspaceEvents, limits)) {
