@@ -84,8 +84,12 @@ export interface CustomerIoClientOptions {
   timeoutMs?: number;
   /** Retry settings, or `false` for none. */
   retry?: RetryOptions | false;
-  /** Client-side rate limit. Default `{ requestsPerSecond: 100 }`; `false` disables. */
-  rateLimit?: RateLimitOptions | false;
+  /**
+   * Client-side rate limit. Default `{ requestsPerSecond: 100 }`; `false` disables. A `RateLimiter` object
+   * (one with `acquire`) replaces the built-in one: a limiter shared by every process of a workspace, say,
+   * since Customer.io's limit is per workspace, not per process.
+   */
+  rateLimit?: RateLimitOptions | RateLimiter | false;
   /** A fetch implementation (tests, proxies, instrumented fetch). Default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
   /** `User-Agent` header. */
@@ -302,7 +306,9 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
   const limiter: RateLimiter | undefined =
     options.rateLimit === false
       ? undefined
-      : createRateLimiter(options.rateLimit ?? { requestsPerSecond: DEFAULT_RATE_LIMIT });
+      : isRateLimiter(options.rateLimit)
+        ? options.rateLimit
+        : createRateLimiter(options.rateLimit ?? { requestsPerSecond: DEFAULT_RATE_LIMIT });
   const transport = createTransport({
     authorization,
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
@@ -535,4 +541,8 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
     },
   };
   return client;
+}
+
+function isRateLimiter(value: unknown): value is RateLimiter {
+  return typeof (value as { acquire?: unknown } | undefined)?.acquire === 'function';
 }

@@ -51,7 +51,12 @@ export {
 export { sha256 } from './hash.js';
 export { personPathSegment, stripCioPrefix, toV2Identifiers } from './identifiers.js';
 export { jsonByteLength, TRACK_LIMITS, utf8ByteLength } from './limits.js';
-export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+export {
+  createRateLimiter,
+  type LocalRateLimiter,
+  type RateLimiter,
+  type RateLimiterOptions,
+} from './rate-limiter.js';
 export { isRedirectStatus, MAX_REDIRECTS } from './redirects.js';
 export {
   type CustomerIoRegion,

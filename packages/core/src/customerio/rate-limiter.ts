@@ -29,7 +29,10 @@ export interface RateLimiterOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** A shared limiter. */
+/**
+ * A rate limiter: one per client, shared by all its calls. Implement it to share one schedule between
+ * processes (Customer.io's limit is per workspace); `createRateLimiter` is the in-process one.
+ */
 export interface RateLimiter {
   /**
    * Resolves when the caller may send one request.
@@ -45,6 +48,10 @@ export interface RateLimiter {
    * ```
    */
   acquire(limits?: CustomerIoCallOptions): Promise<void>;
+}
+
+/** The built-in, in-process limiter. */
+export interface LocalRateLimiter extends RateLimiter {
   /** The wait (ms) the next `acquire()` would incur, without reserving a slot. */
   peek(): number;
 }
@@ -58,7 +65,7 @@ export interface RateLimiter {
  * await limiter.acquire(); // then send
  * ```
  */
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(options: RateLimiterOptions): LocalRateLimiter {
   const { requestsPerSecond } = options;
   if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
     throw new RangeError(`requestsPerSecond must be a positive number, got ${requestsPerSecond}`);

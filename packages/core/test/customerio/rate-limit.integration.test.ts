@@ -86,4 +86,38 @@ describe('client-side rate limiting', () => {
     expect(sleeps).toEqual([1000]);
     expect(emulator.people.size).toBe(7);
   });
+
+  it('takes a limiter of your own (one shared between processes, say), asked before every request with the call limits', async () => {
+    const emulator = createCustomerIoEmulator();
+    const asked: unknown[] = [];
+    const client = createCustomerIoClient({
+      siteId: 'test-site',
+      apiKey: 'test-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      rateLimit: { acquire: async (limits) => void asked.push(limits?.deadline) },
+    });
+    await client.identify('a', {}, { deadline: 123_456 });
+    await client.track('a', { name: 'e' });
+    expect(asked).toEqual([123_456, undefined]);
+    expect(emulator.requests).toHaveLength(2);
+  });
+
+  it('a limiter of your own that refuses sends nothing', async () => {
+    const emulator = createCustomerIoEmulator();
+    const client = createCustomerIoClient({
+      siteId: 'test-site',
+      apiKey: 'test-key',
+      region: 'us',
+      fetch: (input, init) => emulator.fetch(input, init),
+      retry: false,
+      rateLimit: {
+        acquire: async () => {
+          throw new Error('no slot before the deadline');
+        },
+      },
+    });
+    await expect(client.identify('a', {})).rejects.toThrow();
+    expect(emulator.requests).toHaveLength(0);
+  });
 });
