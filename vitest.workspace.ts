@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineProject } from 'vitest/config';
+import { defineProject, mergeConfig } from 'vitest/config';
 
 /** Workspace packages resolve to their TypeScript sources, so tests never need a build first. */
 const alias = {
@@ -49,6 +49,10 @@ export default [
   project('core'),
   project('adapters'),
   project('testing'),
+  // Real redis-server processes, started per suite; the global setup finds redis-server or installs it.
+  mergeConfig(project('redis'), {
+    test: { globalSetup: ['./test/global-setup.ts'], testTimeout: 30_000, hookTimeout: 180_000 },
+  }),
   distProject('runtimes'),
   distProject('tarball'),
 ];
