@@ -189,3 +189,27 @@ local json = '{' .. table.concat(parts, ',') .. '}'
 redis.call('SET', KEYS[1], json, 'PX', ARGV[3])
 return json
 `);
+
+/**
+ * GCRA (the "virtual scheduling" form of a token bucket), one schedule shared by every process: the
+ * theoretical arrival time of the next request lives in KEYS[1], and Redis' own clock (`TIME`) is the one
+ * clock all processes agree on. ARGV[1] the interval between requests in ms, ARGV[2] the tolerance in ms
+ * ((burst - 1) × interval), ARGV[3] the longest wait the caller accepts in ms (-1: any).
+ *
+ * Returns the wait in ms with the slot reserved, or `-1 - wait` when the wait is longer than the caller
+ * accepts: then nothing is reserved, so a refused caller never pushes the others back.
+ */
+export const GCRA = script(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - tonumber(ARGV[2]) - now
+if wait < 0 then wait = 0 end
+local maxWait = tonumber(ARGV[3])
+if maxWait >= 0 and wait > maxWait then return -1 - math.ceil(wait) end
+local nextTat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now) + 1000)
+return math.ceil(wait)
+`);

@@ -5,6 +5,7 @@ import type {
   SubscriptionUpdate,
 } from '@purchasely-customerio/core';
 import type { RedisCommands } from './commands.js';
+import { runScript } from './run-script.js';
 import { CLAIM, COMPLETE, MERGE, READ, RELEASE, type RedisScript } from './scripts.js';
 
 const DAY_MS = 24 * 3_600_000;
@@ -77,14 +78,8 @@ export function createRedisStore(options: RedisStoreOptions): BridgeStore {
   const claimKey = (key: string) => `${prefix}claim:{${key}}`;
   const personKey = (key: string) => `${prefix}person:{${key}}`;
 
-  const run = async (script: RedisScript, key: string, args: string[]): Promise<unknown> => {
-    try {
-      return await redis.evalsha(script.sha1, [key], args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return redis.eval(script.source, [key], args);
-    }
-  };
+  const run = (script: RedisScript, key: string, args: string[]) =>
+    runScript(redis, script, key, args);
   const state = (reply: unknown): PersonState => JSON.parse(text(reply)) as PersonState;
 
   return {
@@ -147,10 +142,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** `String.prototype.toWellFormed`, which Node 20's TypeScript lib does not declare. */
 function wellFormed(value: string): string {
   return value.replace(LONE_SURROGATE, '\uFFFD');
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 const decoder = new TextDecoder();
