@@ -76,12 +76,18 @@ export function createReceiver(
     const key = purchaselyEventKey(parsed.event);
     const pending = inFlight.get(key);
     if (pending) return asDuplicate(await pending, parsed.event, key);
-    const outcome = process(parsed.event, parsed.known, key).finally(() => inFlight.delete(key));
+    const outcome = processEvent(parsed.event, parsed.known, key).finally(() =>
+      inFlight.delete(key),
+    );
     inFlight.set(key, outcome);
     return outcome;
   };
 
-  async function process(event: AnyEvent, known: boolean, key: string): Promise<BridgeOutcome> {
+  async function processEvent(
+    event: AnyEvent,
+    known: boolean,
+    key: string,
+  ): Promise<BridgeOutcome> {
     const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
     const policy = await decide(event, known, key, ids);
     if (policy.kind === 'outcome') return policy.outcome;
