@@ -55,4 +55,6 @@ export default [
   }),
   distProject('runtimes'),
   distProject('tarball'),
+  // The Express example as a user runs it (its config, and its server and worker on a real redis-server).
+  fileURLToPath(new URL('./examples/express/vitest.config.ts', import.meta.url)),
 ];

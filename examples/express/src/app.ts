@@ -1,5 +1,9 @@
 import { purchaselyWebhook } from '@purchasely-customerio/adapters/express';
-import { createPurchaselyBridge, type PurchaselyBridgeConfig } from '@purchasely-customerio/core';
+import {
+  createPurchaselyBridge,
+  type PurchaselyBridge,
+  type PurchaselyBridgeConfig,
+} from '@purchasely-customerio/core';
 import express, { type Express } from 'express';
 
 export interface AppOptions {
@@ -7,12 +11,11 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
-/**
- * The Express app: `POST /webhooks/purchasely` (the bridge) and `GET /health`.
- *
- * The webhook route comes before any body parser: the signature covers the body's exact bytes.
- */
-export function createApp(config: PurchaselyBridgeConfig, options: AppOptions = {}): Express {
+/** The bridge with the example's `on()` handler. */
+export function createBridge(
+  config: PurchaselyBridgeConfig,
+  options: AppOptions = {},
+): PurchaselyBridge {
   const log = options.log ?? console.log;
   const bridge = createPurchaselyBridge(config);
 
@@ -23,6 +26,20 @@ export function createApp(config: PurchaselyBridgeConfig, options: AppOptions = 
     const who = event.user_id ?? event.anonymous_user_id ?? 'unknown user';
     log(`on('ACTIVATE'): grant ${event.product} (${event.plan}) to ${who}`);
   });
+  return bridge;
+}
+
+/**
+ * The Express app: `POST /webhooks/purchasely` (the bridge) and `GET /health`. Takes the bridge's
+ * configuration, or a bridge made with {@link createBridge}.
+ *
+ * The webhook route comes before any body parser: the signature covers the body's exact bytes.
+ */
+export function createApp(
+  config: PurchaselyBridgeConfig | PurchaselyBridge,
+  options: AppOptions = {},
+): Express {
+  const bridge = 'handle' in config ? config : createBridge(config, options);
 
   const app = express();
   app.post('/webhooks/purchasely', purchaselyWebhook(bridge));
