@@ -1,19 +1,20 @@
 /**
  * `pnpm bench` (after `pnpm build`): every figure to results/latest.json and results/latest.md, and the
  * table printed at the end. BENCH_QUICK=1 for a fast smoke run; BENCH_* sizes in lib/*.mjs.
- * Sections: BENCH_ONLY=webhook,client,backfill,size (default all).
+ * Sections: BENCH_ONLY=webhook,client,backfill,size,queue (default all; queue needs redis-server).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchBackfill } from './lib/backfill.mjs';
 import { benchClients } from './lib/client.mjs';
 import { QUICK } from './lib/common.mjs';
+import { benchQueue } from './lib/queue.mjs';
 import { renderMarkdown } from './lib/report.mjs';
 import { benchSize } from './lib/size.mjs';
 import { benchWebhooks } from './lib/webhook.mjs';
 
 const started = performance.now();
-const only = new Set((process.env.BENCH_ONLY || 'webhook,client,backfill,size').split(','));
+const only = new Set((process.env.BENCH_ONLY || 'webhook,client,backfill,size,queue').split(','));
 const log = (line) => console.log(line);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 
@@ -30,23 +31,28 @@ const results = {
   },
 };
 if (only.has('webhook')) {
-  log('1/4 webhook path');
+  log('1/5 webhook path');
   results.webhook = await benchWebhooks(log);
   log(`  done at ${elapsed()}`);
 }
 if (only.has('client')) {
-  log('2/4 Track client');
+  log('2/5 Track client');
   results.client = await benchClients(log);
   log(`  done at ${elapsed()}`);
 }
 if (only.has('backfill')) {
-  log('3/4 backfill');
+  log('3/5 backfill');
   results.backfill = await benchBackfill(log);
   log(`  done at ${elapsed()}`);
 }
 if (only.has('size')) {
-  log('4/4 size and start-up');
+  log('4/5 size and start-up');
   results.size = await benchSize(log);
+  log(`  done at ${elapsed()}`);
+}
+if (only.has('queue')) {
+  log('5/5 queue mode (Redis + BullMQ)');
+  results.queue = await benchQueue(log);
   log(`  done at ${elapsed()}`);
 }
 results.totalSeconds = Math.round((performance.now() - started) / 1000);

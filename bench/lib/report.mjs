@@ -128,5 +128,23 @@ export function renderMarkdown(results) {
     }
     lines.push('');
   }
+  if (results.queue) {
+    const { settings, results: r } = results.queue;
+    const answers = (row) =>
+      Object.entries(row.answers)
+        .map(([answer, count]) => `${answer} ${n(count)}`)
+        .join(', ');
+    lines.push(
+      `**Queue mode**: a burst of ${n(settings.burst)} distinct signed webhooks, ${settings.concurrency} in flight, at Express 5 + \`adapters/express\`; emulator limited to ${settings.emulatorRequestsPerSecond} requests/s (429 beyond); store and rate limit (${settings.rateLimit}) on ${settings.redis}. Queue mode: BullMQ, ${settings.workers} worker processes. Direct mode (the default), in the same run: the same burst arriving at the rate queue mode answered it (${n(r.direct.offeredPerSecond)}/s, open loop), answered after Customer.io within its 7 s budget.`,
+      '',
+      '| Mode | Answers | Answer p50 | Answer p99 | Time to drain | Requests sent | Events per request | 429s | Events delivered | Events lost |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| queue (Redis + BullMQ) | ${answers(r.queue)} | ${n(r.queue.p50Ms, 1)} ms | ${n(r.queue.p99Ms, 1)} ms | ${n(r.queue.drainMs / 1000, 1)} s (${n(r.queue.drainAfterLastAnswerMs / 1000, 1)} s after the last answer) | ${n(r.queue.requestsSent)} | ${n(r.queue.eventsPerRequest, 1)} | ${n(r.queue.received429)} | ${n(r.queue.eventsDelivered)} | ${n(r.queue.eventsLost)} |`,
+      `| direct (default), refused ones not re-delivered | ${answers(r.direct)} | ${n(r.direct.p50Ms, 1)} ms | ${n(r.direct.p99Ms, 1)} ms | – (503s wait for Purchasely's re-delivery) | ${n(r.direct.requestsSent)} | ${n(r.direct.eventsDelivered / Math.max(1, r.direct.requestsSent), 1)} | ${n(r.direct.received429)} | ${n(r.direct.eventsDelivered)} | – |`,
+      '',
+      `Accepted at once: queue ${x(r.ratios.acceptedQueueOverDirect)} direct; answer p50 direct ÷ queue ${x(r.ratios.p50DirectOverQueue)}, p99 ${x(r.ratios.p99DirectOverQueue)}.`,
+      '',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 
 const results = new URL('./results/', import.meta.url);
 const parts = new URL('./parts/', results);
-const ORDER = ['faults', 'bad-input', 'load', 'security'];
+const ORDER = ['faults', 'bad-input', 'load', 'queue', 'security'];
 
 /** The figures a reader of the README wants, picked from each part (see each test file for all of them). */
 const SUMMARY: Array<[label: string, part: string, key: string]> = [
@@ -22,6 +22,11 @@ const SUMMARY: Array<[label: string, part: string, key: string]> = [
   ['load lost', 'load', 'lost'],
   ['heap before (MB)', 'load', 'heapBeforeMb'],
   ['heap after (MB)', 'load', 'heapAfterMb'],
+  ['queue-mode burst', 'queue', 'webhooks'],
+  ['queue-mode answer p99 (ms)', 'queue', 'answerP99Ms'],
+  ['queue-mode drain (s)', 'queue', 'drainSeconds'],
+  ['queue-mode Customer.io requests', 'queue', 'customerioRequests'],
+  ['queue-mode lost', 'queue', 'lost'],
   ['security checks', 'security', 'checks'],
   ['secret leaks', 'security', 'secretLeaks'],
 ];

@@ -1,0 +1,377 @@
+/**
+ * 5. Queue mode: a burst of distinct signed webhooks at an Express server in queue mode (store, shared rate
+ * limit and BullMQ queue on a real `redis-server` with AOF on, two worker processes), against the Customer.io
+ * emulator limited to 100 requests/s (429 beyond) in its own process. Figures: the answers' latency
+ * (p50/p99), the time to drain the burst into Customer.io, the requests sent, the events lost. For
+ * comparison, the same burst at a direct-mode server (defaults: 100 requests/s, 7 s delivery budget) in the
+ * same run: how many are answered 503, and how fast.
+ *
+ * This file is also the child processes: `node queue.mjs server queue|direct` and `node queue.mjs worker`
+ * (REDIS_PORT, CUSTOMERIO_BASE_URL, WEBHOOK_SECRET in the environment) print `READY {…}` once up.
+ * Sizes: BENCH_QUEUE_BURST (20,000; quick 2,000), BENCH_QUEUE_CONCURRENCY (256 webhooks in flight).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import {
+  here,
+  percentile,
+  round,
+  sizeFromEnv,
+  spawnReady,
+  startEmulator,
+  stopChild,
+  WORKSPACE,
+} from './common.mjs';
+
+const SECRET = 'bench-webhook-secret';
+const PATH = '/webhooks/purchasely';
+const QUEUE_NAME = 'bench-queue';
+const REQUESTS_PER_SECOND = 100;
+const WORKERS = 2;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// --- a redis-server of our own, on a free loopback port, in a temporary directory, AOF on -------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => {
+      socket.destroy();
+      resolve(chunk.toString().startsWith('+PONG'));
+    });
+  });
+}
+
+async function startRedis() {
+  const binary =
+    ['redis-server', '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
+      (candidate) => spawnSync(candidate, ['--version']).status === 0,
+    ) ?? null;
+  if (binary === null)
+    throw new Error(
+      'redis-server not found: install Redis (Debian/Ubuntu: apt-get install -y redis-server) for the queue section',
+    );
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+  const child = spawn(
+    binary,
+    [
+      ...['--port', `${port}`, '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+      ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--logfile', ''],
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 10_000;
+  while (!(await ping(port))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`redis-server did not start on port ${port}`);
+    }
+    await sleep(25);
+  }
+  return {
+    port,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// --- the load generator -------------------------------------------------------------------------------
+
+async function signWebhooks(count, tag) {
+  const { purchaselyEvent, signedPurchaselyWebhook } = await import(
+    '@purchasely-customerio/testing'
+  );
+  const webhooks = [];
+  for (let index = 0; index < count; index++) {
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: `user-${tag}-${index}` });
+    webhooks.push(await signedPurchaselyWebhook({ secret: SECRET, body: event }));
+  }
+  return webhooks;
+}
+
+/**
+ * Fires every webhook with `concurrency` in flight (closed loop), or, with `ratePerSecond`, each at its
+ * scheduled time whatever is in flight (open loop, as Purchasely sends a wave); per-answer latency,
+ * answers by `status:outcome`.
+ */
+async function fire(port, webhooks, concurrency, ratePerSecond) {
+  const pool = new Pool(`http://127.0.0.1:${port}`, {
+    connections: ratePerSecond ? 4096 : concurrency,
+    keepAliveTimeout: 60_000,
+  });
+  const latencies = new Float64Array(webhooks.length);
+  const answers = {};
+  let next = 0;
+  const sender = async () => {
+    while (next < webhooks.length) await sendOne(next++);
+  };
+  const sendOne = async (index) => {
+    const webhook = webhooks[index];
+    const sent = performance.now();
+    let answer;
+    try {
+      const { statusCode, body } = await pool.request({
+        path: PATH,
+        method: 'POST',
+        headers: webhook.headers,
+        body: webhook.body,
+      });
+      const parsed = await body.json().catch(() => ({}));
+      answer = `${statusCode}:${parsed.reason ?? parsed.status ?? ''}`;
+    } catch (error) {
+      answer = `error:${error.code ?? error.name}`;
+    }
+    latencies[index] = performance.now() - sent;
+    answers[answer] = (answers[answer] ?? 0) + 1;
+  };
+  const started = performance.now();
+  if (ratePerSecond) {
+    const inFlight = [];
+    for (let index = 0; index < webhooks.length; index++) {
+      const due = started + (index * 1000) / ratePerSecond;
+      if (due > performance.now() + 1) await sleep(due - performance.now());
+      inFlight.push(sendOne(index));
+    }
+    await Promise.all(inFlight);
+  } else {
+    await Promise.all(Array.from({ length: concurrency }, sender));
+  }
+  const elapsedMs = performance.now() - started;
+  await pool.close();
+  latencies.sort();
+  const count = (prefix) =>
+    Object.entries(answers)
+      .filter(([answer]) => answer.startsWith(prefix))
+      .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    started,
+    elapsedMs: round(elapsedMs, 1),
+    perSecond: round((webhooks.length / elapsedMs) * 1000, 1),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    maxMs: round(latencies[latencies.length - 1], 2),
+    answers,
+    answered200: count('200:'),
+    answered503: count('503:'),
+  };
+}
+
+export async function benchQueue(log) {
+  const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 2_000);
+  const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
+  const warmup = 200;
+  const redis = await startRedis();
+  const emulator = await startEmulator({ requestsPerSecond: REQUESTS_PER_SECOND });
+  const children = [];
+  const env = {
+    REDIS_PORT: String(redis.port),
+    CUSTOMERIO_BASE_URL: emulator.url,
+    WEBHOOK_SECRET: SECRET,
+  };
+  const start = async (...args) => {
+    const started = await spawnReady(process.execPath, [here('./queue.mjs'), ...args], { env });
+    children.push(started);
+    return started;
+  };
+  const waitForEvents = async (count, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const snapshot = await emulator.snapshot();
+      if (snapshot.events >= count || Date.now() > deadline) return snapshot;
+      await sleep(50);
+    }
+  };
+  try {
+    const queueServer = await start('server', 'queue');
+    for (let index = 0; index < WORKERS; index++) await start('worker');
+    const directServer = await start('server', 'direct');
+
+    // Warm-up of both servers (JIT, connections, Lua scripts), not measured.
+    await fire(queueServer.info.port, await signWebhooks(warmup, 'warm-q'), 32);
+    await waitForEvents(warmup, 30_000);
+    await sleep(1000); // the rate limiter's schedule back to idle
+    await fire(directServer.info.port, await signWebhooks(warmup, 'warm-d'), 8);
+    await sleep(1000);
+
+    // Queue mode: the burst, then the drain (the workers run throughout).
+    await emulator.reset();
+    const queueWebhooks = await signWebhooks(burst, 'queue');
+    log(`  queue mode: ${burst} webhooks, ${concurrency} in flight`);
+    const queueRun = await fire(queueServer.info.port, queueWebhooks, concurrency);
+    log(
+      `  queue mode answered in ${round(queueRun.elapsedMs / 1000, 1)} s: ${JSON.stringify(queueRun.answers)} p50 ${queueRun.p50Ms} ms p99 ${queueRun.p99Ms} ms`,
+    );
+    const drained = await waitForEvents(burst, 600_000);
+    const drainMs = performance.now() - queueRun.started;
+    log(
+      `  drained in ${round(drainMs / 1000, 1)} s: ${drained.events} events, ${drained.requests} requests ${JSON.stringify(drained.statuses)}`,
+    );
+    const queue = {
+      ...queueRun,
+      started: undefined,
+      drainMs: round(drainMs, 1),
+      drainAfterLastAnswerMs: round(drainMs - queueRun.elapsedMs, 1),
+      // The emulator ignores an event id it already has (counted apart), so its events are distinct ids.
+      eventsDelivered: drained.events,
+      eventsLost: burst - drained.events,
+      duplicatesIgnored: drained.stats.duplicateEvents,
+      requestsSent: drained.requests,
+      received429: drained.statuses[429] ?? 0,
+      eventsPerRequest: round(drained.events / Math.max(1, drained.requests), 1),
+      requestsPerSecondDuringDrain: round(drained.requests / (drainMs / 1000), 1),
+    };
+
+    // Direct mode, the same burst arriving at the rate queue mode took it (open loop: a wave does not slow
+    // down for slow answers): answered after Customer.io has it, or 503 when it cannot fit in the 7 s budget.
+    await sleep(1000);
+    await emulator.reset();
+    const directWebhooks = await signWebhooks(burst, 'direct');
+    const offered = Math.round(queueRun.perSecond);
+    log(`  direct mode: ${burst} webhooks arriving at ${offered}/s`);
+    const directRun = await fire(directServer.info.port, directWebhooks, concurrency, offered);
+    await sleep(1000);
+    const directSnapshot = await emulator.snapshot();
+    log(
+      `  direct mode answered in ${round(directRun.elapsedMs / 1000, 1)} s: ${JSON.stringify(directRun.answers)} p50 ${directRun.p50Ms} ms p99 ${directRun.p99Ms} ms`,
+    );
+    const direct = {
+      ...directRun,
+      started: undefined,
+      offeredPerSecond: offered,
+      eventsDelivered: directSnapshot.events,
+      requestsSent: directSnapshot.requests,
+      received429: directSnapshot.statuses[429] ?? 0,
+    };
+    return {
+      settings: {
+        burst,
+        concurrency,
+        workers: WORKERS,
+        emulatorRequestsPerSecond: REQUESTS_PER_SECOND,
+        rateLimit: `${REQUESTS_PER_SECOND} requests/s, shared in Redis (GCRA)`,
+        redis: 'redis-server, AOF on (appendfsync everysec)',
+        runtime: process.version,
+      },
+      results: {
+        queue,
+        direct,
+        ratios: {
+          p50DirectOverQueue: round(direct.p50Ms / queue.p50Ms, 2),
+          p99DirectOverQueue: round(direct.p99Ms / queue.p99Ms, 2),
+          acceptedQueueOverDirect: round(queue.answered200 / Math.max(1, direct.answered200), 1),
+        },
+      },
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await emulator.stop();
+    await redis.stop();
+  }
+}
+
+// --- the child processes --------------------------------------------------------------------------------
+
+async function runChild(role, mode) {
+  const { createPurchaselyBridge } = await import('@purchasely-customerio/core');
+  const redisPackage = await import('@purchasely-customerio/redis');
+  const { Redis } = await import('ioredis');
+  const port = Number(process.env.REDIS_PORT);
+  const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
+  const closing = [];
+  const makeBridge = (queued) => {
+    const redis = new Redis({ host: '127.0.0.1', port });
+    closing.push({ close: async () => redis.disconnect() });
+    const commands = redisPackage.fromIoredis(redis);
+    const config = {
+      logger: false,
+      webhookSecret: process.env.WEBHOOK_SECRET,
+      customerio: {
+        ...WORKSPACE,
+        baseUrl: process.env.CUSTOMERIO_BASE_URL,
+        rateLimit: redisPackage.createRedisRateLimiter({
+          redis: commands,
+          workspace: WORKSPACE.siteId,
+          requestsPerSecond: REQUESTS_PER_SECOND,
+          prefix: queued ? 'bench:' : 'bench-direct:',
+        }),
+      },
+      store: redisPackage.createRedisStore({
+        redis: commands,
+        prefix: queued ? 'bench:' : 'bench-direct:',
+      }),
+    };
+    if (queued) {
+      const queue = redisPackage.createBullMqQueue({ connection, name: QUEUE_NAME });
+      closing.unshift(queue);
+      config.queue = queue;
+    }
+    return createPurchaselyBridge(config);
+  };
+
+  let server;
+  if (role === 'server') {
+    const { default: express } = await import('express');
+    const { purchaselyWebhook } = await import('@purchasely-customerio/adapters/express');
+    const { createServer: createHttpServer } = await import('node:http');
+    const app = express();
+    app.post(PATH, purchaselyWebhook(makeBridge(mode === 'queue')));
+    server = createHttpServer(app);
+    server.keepAliveTimeout = 60_000;
+    server.maxRequestsPerSocket = 0;
+    await new Promise((resolve) =>
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+    );
+    console.log(`READY ${JSON.stringify({ role, mode, port: server.address().port })}`);
+  } else if (role === 'worker') {
+    const worker = await redisPackage.startDeliveryWorker({
+      bridge: makeBridge(true),
+      connection,
+      name: QUEUE_NAME,
+      onError: (error) => console.error(`worker: ${error.message}`),
+    });
+    closing.unshift(worker);
+    console.log(`READY ${JSON.stringify({ role })}`);
+  } else {
+    throw new Error(`unknown role ${role}`);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'])
+    process.once(signal, async () => {
+      if (server) {
+        server.closeAllConnections();
+        server.close();
+      }
+      for (const closable of closing) await closable.close().catch(() => {});
+      process.exit(0);
+    });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runChild(process.argv[2], process.argv[3]);
+}
