@@ -1,5 +1,5 @@
 /**
- * Part 5, queue mode: a burst of signed webhooks at an Express server whose bridge runs in queue mode on a
+ * Part 5, queue mode: a burst of signed webhooks at two Express servers whose bridges run in queue mode on a
  * real `redis-server` (AOF on): store and shared rate limit on Redis, events handed to BullMQ, two workers
  * delivering to the Customer.io emulator over loopback under the default 100 requests/s.
  *
@@ -61,7 +61,8 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
   const clients: Redis[] = [];
   const toClose: Array<{ close(): Promise<void> }> = [];
   const workers: DeliveryWorker[] = [];
-  let server: RunningServer;
+  // Two receiving servers, as two web processes would run, each with its own bridge and Redis client.
+  const servers: RunningServer[] = [];
 
   const connection = () => ({
     host: redisServer.host,
@@ -95,7 +96,8 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
   beforeAll(async () => {
     redisServer = await startRedisServer(['--appendonly', 'yes', '--appendfsync', 'everysec']);
     customerio = await emulator.listen();
-    server = await startServer('express', makeBridge());
+    for (let index = 0; index < 2; index += 1)
+      servers.push(await startServer('express', makeBridge()));
     for (let index = 0; index < 2; index += 1) {
       workers.push(
         await startDeliveryWorker({
@@ -109,7 +111,7 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
   });
   afterAll(async () => {
     for (const worker of workers) await worker.close().catch(() => {});
-    await server?.close();
+    for (const server of servers) await server.close();
     for (const closable of toClose) await closable.close().catch(() => {});
     for (const client of clients) client.disconnect();
     await customerio?.close();
@@ -134,9 +136,9 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
 
   it(`a burst of ${BURST} webhooks: all answered 200 queued, then each event in Customer.io exactly once, none lost, no dead letters`, async () => {
     // Warm-up (JIT, connections, Lua scripts loaded), delivered and then forgotten by the emulator.
-    const warmPool = new Pool(server.url, { connections: 32 });
-    for (const webhook of await sign(WARM_UP, 'queue-warm')) {
-      const response = await warmPool.request({
+    const warmPools = servers.map((server) => new Pool(server.url, { connections: 16 }));
+    for (const [index, webhook] of (await sign(WARM_UP, 'queue-warm')).entries()) {
+      const response = await warmPools[index % warmPools.length]!.request({
         path: PATH,
         method: 'POST',
         headers: webhook.headers,
@@ -144,14 +146,18 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
       });
       await response.body.dump();
     }
-    await warmPool.close();
+    for (const warmPool of warmPools) await warmPool.close();
     const warmDeadline = Date.now() + 30_000;
     while (emulator.events.length < WARM_UP && Date.now() < warmDeadline) await sleep(50);
     expect(emulator.events).toHaveLength(WARM_UP);
     emulator.reset();
 
     const webhooks = await sign(BURST, 'queue');
-    const pool = new Pool(server.url, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+    // Sent alternately to the two servers, as a load balancer would.
+    const pools = servers.map(
+      (server) =>
+        new Pool(server.url, { connections: Math.ceil(CONCURRENCY / 2), keepAliveTimeout: 30_000 }),
+    );
     const latencies = new Float64Array(BURST);
     const answers: Record<string, number> = {};
     let next = 0;
@@ -162,7 +168,7 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
         const sent = performance.now();
         let answer: string;
         try {
-          const response = await pool.request({
+          const response = await pools[index % pools.length]!.request({
             path: PATH,
             method: 'POST',
             headers: webhook.headers,
@@ -180,7 +186,7 @@ describe('queue mode: a burst on Redis and BullMQ', () => {
     const started = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, sender));
     const answeredMs = performance.now() - started;
-    await pool.close();
+    for (const pool of pools) await pool.close();
 
     // The drain: every event id at Customer.io (the workers run throughout the burst).
     const ids = new Set(webhooks.map((webhook) => webhook.id));
