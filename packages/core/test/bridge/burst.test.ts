@@ -38,7 +38,8 @@ describe('a burst above the rate limit', () => {
   });
 
   it('an in-flight delivery that outlives the budget is aborted with the 503, and never applied', async () => {
-    const { emulator, bridge } = setup({ deliveryBudgetMs: 300 });
+    // A per-request timeout longer than the budget: only the bridge's own abort can stop the request.
+    const { emulator, bridge } = setup({ deliveryBudgetMs: 300 }, { timeoutMs: 5000 });
     emulator.faults.next({ delayMs: 1000 });
     const webhook = await signedPurchaselyWebhook({
       secret: SECRET,
