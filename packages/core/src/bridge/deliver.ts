@@ -209,16 +209,10 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
           continue;
         }
         const sent = isCustomerIoBatchError(error) ? error.operationsSent : 0;
-        const failure = classifyDeliveryFailure(error);
         owners.forEach((keys, index) => {
           for (const key of keys) {
             if (outcomes.has(key) || index < sent) continue;
-            outcomes.set(
-              key,
-              failure.ok || failure.permanent
-                ? { key, status: 'failed', reason: 'customerio_rejected', error }
-                : { key, status: 'retry', reason: failure.reason, error },
-            );
+            outcomes.set(key, outcomeOfError(key, error));
           }
         });
         if (isCustomerIoBatchError(error)) {
@@ -275,10 +269,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
       );
       return { key: accepted.key, status: 'delivered' };
     } catch (error) {
-      const failure = classifyDeliveryFailure(error);
-      return failure.ok || failure.permanent
-        ? { key: accepted.key, status: 'failed', reason: 'customerio_rejected', error }
-        : { key: accepted.key, status: 'retry', reason: failure.reason, error };
+      return outcomeOfError(accepted.key, error);
     }
   }
 
@@ -338,6 +329,14 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
 /** How the store and the locks name a person: their Customer.io identifier, typed. */
 function personKeyOf(identifier: { id: string } | { email: string }): string {
   return 'id' in identifier ? `id:${identifier.id}` : `email:${identifier.email.toLowerCase()}`;
+}
+
+/** What an error from Customer.io means for one event: failed for good, or to be retried (and why). */
+function outcomeOfError(key: string, error: unknown): DeliveryOutcome {
+  const failure = classifyDeliveryFailure(error);
+  return failure.ok || failure.permanent
+    ? { key, status: 'failed', reason: 'customerio_rejected', error }
+    : { key, status: 'retry', reason: failure.reason, error };
 }
 
 function rejected(key: string, message: string): DeliveryOutcome {
