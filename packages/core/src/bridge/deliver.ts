@@ -127,13 +127,14 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
         ),
       ),
     ];
-    const version = viewPerson(state).version;
+    // Read once: the attributes and the update's timestamp both come from it.
+    const view = viewPerson(state);
     const merge = planAnonymousMerge(identifier, anonymousIds);
     return {
       kind: 'person',
       identifier,
-      attributes: toAttributes(state),
-      timestamp: Math.floor((version?.at ?? Date.now()) / 1000),
+      attributes: toAttributes(view),
+      timestamp: Math.floor((view.version?.at ?? Date.now()) / 1000),
       events: group.events.map((event) => planEvent(event.event, event.customerioEvent, event.key)),
       ...(merge === undefined ? {} : { anonymousMerge: merge }),
     };

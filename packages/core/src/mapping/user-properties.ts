@@ -1,7 +1,6 @@
 import { TRACK_LIMITS, utf8ByteLength } from '../customerio/limits.js';
-import type { PersonState } from '../state/subscriptions.js';
 import { PurchaselyBridgeConfigError } from './errors.js';
-import { type PersonView, viewPerson } from './person-view.js';
+import type { PersonView } from './person-view.js';
 
 /** A person attribute value Customer.io's Track API accepts. */
 export type AttributeValue = string | number | boolean;
@@ -135,8 +134,8 @@ export interface UserPropertyOptions {
   prefix?: string;
 }
 
-/** Turns a person's state into the attributes to set. Built once from validated options. */
-export type UserPropertyMapper = (state: PersonState) => Record<string, AttributeValue>;
+/** Turns a person's state, as `viewPerson` reads it, into the attributes to set. Built once from validated options. */
+export type UserPropertyMapper = (view: PersonView) => Record<string, AttributeValue>;
 
 /*
  * Identify keys Customer.io reserves: an attribute named like one would change the person's identity,
@@ -160,7 +159,7 @@ const RESERVED_ATTRIBUTES = new Set([
  * @example
  * ```ts
  * const toAttributes = createUserPropertyMapper({ rename: { plan: 'subscription_plan' }, prefix: 'ply_' });
- * toAttributes(state); // { ply_subscription_plan: 'monthly', ply_has_active_subscription: true, … }
+ * toAttributes(viewPerson(state)); // { ply_subscription_plan: 'monthly', ply_has_active_subscription: true, … }
  * ```
  */
 export function createUserPropertyMapper(options: UserPropertyOptions = {}): UserPropertyMapper {
@@ -193,8 +192,7 @@ export function createUserPropertyMapper(options: UserPropertyOptions = {}): Use
     return [attribute, USER_PROPERTIES[property] as Reader] as const;
   });
 
-  return (state) => {
-    const view = viewPerson(state);
+  return (view) => {
     const attributes: Record<string, AttributeValue> = {};
     for (const [attribute, read] of columns) attributes[attribute] = read(view) ?? CLEARED;
     return attributes;

@@ -7,17 +7,19 @@ import {
   USER_PROPERTY_NAMES,
 } from '../../src/index.js';
 import { purchaselyEventKey } from '../../src/mapping/event-key.js';
+import { type PersonView, viewPerson } from '../../src/mapping/person-view.js';
 import { toStateUpdates } from '../../src/mapping/state-updates.js';
 import { createUserPropertyMapper } from '../../src/mapping/user-properties.js';
 import { mergeSubscriptionUpdates } from '../../src/state/subscriptions.js';
 import { event } from './helpers.js';
 
-/** A person's state after these events, in this order. */
-function stateOf(...events: PurchaselyEvent[]): PersonState {
-  return mergeSubscriptionUpdates(
+/** A person's state after these events, in this order, as the attributes read it. */
+function stateOf(...events: PurchaselyEvent[]): PersonView {
+  const state: PersonState = mergeSubscriptionUpdates(
     {},
     events.flatMap((e) => toStateUpdates(e, purchaselyEventKey(e))),
   );
+  return viewPerson(state);
 }
 
 const map = createUserPropertyMapper();
