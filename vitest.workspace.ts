@@ -53,6 +53,14 @@ export default [
   mergeConfig(project('redis'), {
     test: { globalSetup: ['./test/global-setup.ts'], testTimeout: 30_000, hookTimeout: 180_000 },
   }),
+  // The command line as a real process: its built bin (`pnpm build` first), real servers, a real Redis.
+  mergeConfig(project('cli'), {
+    test: {
+      globalSetup: ['../redis/test/global-setup.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
+    },
+  }),
   distProject('runtimes'),
   distProject('tarball'),
   // The Express example as a user runs it (its config, and its server and worker on a real redis-server).
