@@ -1,9 +1,14 @@
 import type { CAC } from 'cac';
+import { registerEmulator } from './emulator.js';
+import { registerSend } from './send.js';
+import { registerVerify } from './verify.js';
 
 /**
  * Every command, registered on the cac instance. A command's action resolves with its exit code (see
  * `exit-codes.ts`) and throws `UsageError` for a usage mistake.
  */
 export function registerCommands(cli: CAC): void {
-  void cli;
+  registerEmulator(cli);
+  registerSend(cli);
+  registerVerify(cli);
 }

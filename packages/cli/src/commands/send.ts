@@ -1,0 +1,126 @@
+import {
+  isPurchaselyEventName,
+  PURCHASELY_EVENT_NAMES,
+  signPurchaselyWebhook,
+} from '@purchasely-customerio/core';
+import { purchaselyEvent } from '@purchasely-customerio/testing';
+import type { CAC } from 'cac';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { readInput } from '../read-input.js';
+import { webhookSecret } from '../secret.js';
+
+interface SendFlags {
+  url?: string;
+  secret?: unknown;
+  sample?: string;
+  userId?: unknown;
+  sandbox?: boolean;
+  listSamples?: boolean;
+  timestamp?: unknown;
+}
+
+export function registerSend(cli: CAC): void {
+  cli
+    .command(
+      'send [payload]',
+      'Sign a Purchasely webhook payload (a JSON file, or - for stdin) and POST it to a URL',
+    )
+    .option('--url <url>', 'Where to POST it (your webhook route)')
+    .option(
+      '--secret <secret>',
+      'Client shared secret (env PURCHASELY_WEBHOOK_SECRET); never printed',
+    )
+    .option('--sample <event>', 'Send a generated sample of this event instead of a file')
+    .option('--user-id <id>', 'With --sample: the user_id (default toto)')
+    .option('--sandbox', 'With --sample: a SANDBOX event (default PRODUCTION)')
+    .option('--timestamp <seconds>', 'Sign with this Unix timestamp instead of now')
+    .option('--list-samples', 'List the event names --sample takes')
+    .example(
+      '  purchasely-customerio send event.json --url http://localhost:3000/webhooks/purchasely',
+    )
+    .example(
+      '  PURCHASELY_WEBHOOK_SECRET=… purchasely-customerio send --sample SUBSCRIPTION_STARTED --url http://localhost:3000/webhooks/purchasely',
+    )
+    .example(
+      '  cat event.json | purchasely-customerio send - --url http://localhost:3000/webhooks/purchasely',
+    )
+    .example('  purchasely-customerio send --list-samples')
+    .action((payload: string | undefined, flags: SendFlags) => runSend(payload, flags));
+}
+
+async function runSend(payload: string | undefined, flags: SendFlags): Promise<number> {
+  if (flags.listSamples) {
+    for (const name of PURCHASELY_EVENT_NAMES) process.stdout.write(`${name}\n`);
+    return EXIT.ok;
+  }
+  if (payload !== undefined && flags.sample !== undefined)
+    throw new UsageError('give a payload file or --sample, not both');
+  if (payload === undefined && flags.sample === undefined)
+    throw new UsageError('give a payload file (or - for stdin), or --sample <EVENT_NAME>');
+  if (flags.url === undefined || typeof flags.url !== 'string')
+    throw new UsageError('--url is missing: where to POST the webhook');
+  let url: URL;
+  try {
+    url = new URL(flags.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new UsageError(`--url is not an http(s) URL: ${flags.url}`);
+  }
+  const secret = webhookSecret(flags.secret, process.env);
+  const timestamp = flags.timestamp === undefined ? undefined : Number(flags.timestamp);
+  if (timestamp !== undefined && !(Number.isInteger(timestamp) && timestamp > 0))
+    throw new UsageError('--timestamp must be Unix seconds');
+
+  const body = payload === undefined ? sampleBody(flags) : await payloadBody(payload);
+  const signature = await signPurchaselyWebhook({
+    secret,
+    body,
+    ...(timestamp === undefined ? {} : { timestamp }),
+  });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signature },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    process.stderr.write(
+      `Could not POST to ${url.origin}${url.pathname}: ${cause?.code ?? cause?.message ?? (error as Error).message}\n`,
+    );
+    return EXIT.failure;
+  }
+  const answer = await response.text();
+  process.stdout.write(`HTTP ${response.status} ${response.statusText}\n`);
+  if (answer !== '') process.stdout.write(answer.endsWith('\n') ? answer : `${answer}\n`);
+  return response.ok ? EXIT.ok : EXIT.failure;
+}
+
+/** The file's bytes, sent as they are (so its signature is over exactly what is sent), once checked as JSON. */
+async function payloadBody(path: string): Promise<string> {
+  const body = await readInput(path);
+  try {
+    JSON.parse(body);
+  } catch (error) {
+    throw new UsageError(
+      `${path === '-' ? 'stdin' : path} is not JSON: ${(error as Error).message}`,
+    );
+  }
+  return body;
+}
+
+function sampleBody(flags: SendFlags): string {
+  const name = String(flags.sample).toUpperCase();
+  if (!isPurchaselyEventName(name))
+    throw new UsageError(
+      `no sample for ${JSON.stringify(flags.sample)}: run send --list-samples for the event names`,
+    );
+  return JSON.stringify(
+    purchaselyEvent(name, {
+      ...(flags.userId === undefined ? {} : { user_id: String(flags.userId) }),
+      ...(flags.sandbox ? { environment: 'SANDBOX' } : {}),
+    }),
+  );
+}
