@@ -288,6 +288,10 @@ describe('queue mode on BullMQ, on a real Redis, against the Customer.io emulato
       expect(letter.attempts).toBe(3);
       expect(letter.reason).toMatch(/^retry \(unavailable\): /);
     }
+    expect(await deadLetters.count()).toBe(2);
+    const [first] = await deadLetters.list();
+    expect(await deadLetters.get(first!.key)).toEqual(first);
+    expect(await deadLetters.get('no-such-key')).toBeUndefined();
     emulator.faults.clear();
     expect(await deadLetters.replay('all')).toBe(2);
     await until(() => emulator.events.length === 2);

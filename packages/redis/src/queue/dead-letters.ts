@@ -23,6 +23,10 @@ export interface DeadLetter {
 export interface DeadLetters {
   /** The newest dead letters first. Default limit 100. */
   list(options?: { limit?: number; offset?: number }): Promise<DeadLetter[]>;
+  /** One dead letter by its event key, or `undefined` when no failed job has that key. */
+  get(key: string): Promise<DeadLetter | undefined>;
+  /** How many dead letters there are. */
+  count(): Promise<number>;
   /** Moves one (by key) or all back to waiting, with their attempts reset. Resolves with how many. */
   replay(key: string | 'all'): Promise<number>;
   /** Deletes one (by key) or all. Resolves with how many. */
@@ -67,6 +71,13 @@ export function createDeadLetters(options: BullMqQueueLocation): DeadLetters {
     async list({ limit = 100, offset = 0 } = {}) {
       const jobs = await (await queue()).getFailed(offset, offset + limit - 1);
       return jobs.filter(Boolean).map((job) => deadLetterOf(job as Job<AcceptedEvent>));
+    },
+    async get(key) {
+      const job = await failedJob(key);
+      return job ? deadLetterOf(job) : undefined;
+    },
+    async count() {
+      return (await queue()).getFailedCount();
     },
     async replay(key) {
       const jobs =
