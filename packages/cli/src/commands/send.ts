@@ -55,7 +55,9 @@ async function runSend(payload: string | undefined, flags: SendFlags): Promise<n
   }
   if (payload !== undefined && flags.sample !== undefined)
     throw new UsageError('give a payload file or --sample, not both');
-  if (payload === undefined && flags.sample === undefined)
+  // `-` reaches us as no argument (cac drops it): stdin then, when something is piped in.
+  const source = payload ?? (flags.sample === undefined && !process.stdin.isTTY ? '-' : undefined);
+  if (source === undefined && flags.sample === undefined)
     throw new UsageError('give a payload file (or - for stdin), or --sample <EVENT_NAME>');
   if (flags.url === undefined || typeof flags.url !== 'string')
     throw new UsageError('--url is missing: where to POST the webhook');
@@ -71,7 +73,7 @@ async function runSend(payload: string | undefined, flags: SendFlags): Promise<n
   if (timestamp !== undefined && !(Number.isInteger(timestamp) && timestamp > 0))
     throw new UsageError('--timestamp must be Unix seconds');
 
-  const body = payload === undefined ? sampleBody(flags) : await payloadBody(payload);
+  const body = source === undefined ? sampleBody(flags) : await payloadBody(source);
   const signature = await signPurchaselyWebhook({
     secret,
     body,
@@ -101,6 +103,10 @@ async function runSend(payload: string | undefined, flags: SendFlags): Promise<n
 /** The file's bytes, sent as they are (so its signature is over exactly what is sent), once checked as JSON. */
 async function payloadBody(path: string): Promise<string> {
   const body = await readInput(path);
+  if (path === '-' && body.trim() === '')
+    throw new UsageError(
+      'nothing on stdin: give a payload file (or pipe one), or --sample <EVENT_NAME>',
+    );
   try {
     JSON.parse(body);
   } catch (error) {

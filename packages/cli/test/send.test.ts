@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPurchaselyBridge } from '@purchasely-customerio/core';
+import { createCustomerIoEmulator, purchaselyEvent } from '@purchasely-customerio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveBridge } from './helpers.js';
+import { runCli } from './run-cli.js';
+
+const SECRET = 'whsec_cli_send_secret_never_printed';
+
+describe('send: a signed webhook to a running bridge, which delivers it to the emulator', () => {
+  const emulator = createCustomerIoEmulator();
+  let bridgeServer: Awaited<ReturnType<typeof serveBridge>>;
+  const dir = mkdtempSync(join(tmpdir(), 'cli-send-'));
+  beforeAll(async () => {
+    const customerio = await emulator.listen();
+    bridgeServer = await serveBridge(
+      createPurchaselyBridge({
+        webhookSecret: SECRET,
+        customerio: {
+          siteId: 'test-site',
+          apiKey: 'test-key',
+          region: 'us',
+          baseUrl: customerio.url,
+        },
+        logger: false,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await bridgeServer?.close();
+  });
+  const noSecret = (result: { stdout: string; stderr: string }) => {
+    expect(result.stdout).not.toContain(SECRET);
+    expect(result.stderr).not.toContain(SECRET);
+  };
+
+  it('--sample: a generated event, signed with the secret from the environment; prints the answer, exits 0', async () => {
+    const result = await runCli(
+      [
+        'send',
+        '--sample',
+        'SUBSCRIPTION_STARTED',
+        '--user-id',
+        'cli-user-1',
+        '--url',
+        bridgeServer.url,
+      ],
+      { env: { PURCHASELY_WEBHOOK_SECRET: SECRET } },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^HTTP 200 OK\n\{.*"status":"forwarded"/);
+    expect(emulator.people.get('cli-user-1')).toBeDefined();
+    expect(emulator.events.some((event) => event.personId === 'cli-user-1')).toBe(true);
+    noSecret(result);
+  });
+
+  it('a payload file, byte for byte, with --secret; and the same from stdin', async () => {
+    const path = join(dir, 'event.json');
+    const event = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'cli-user-2' });
+    writeFileSync(path, JSON.stringify(event, null, 2));
+    const fromFile = await runCli(['send', path, '--url', bridgeServer.url, '--secret', SECRET]);
+    expect(fromFile.stderr).toBe('');
+    expect(fromFile.code).toBe(0);
+    noSecret(fromFile);
+    const again = purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: 'cli-user-3' });
+    const fromStdin = await runCli(['send', '-', '--url', bridgeServer.url, '--secret', SECRET], {
+      stdin: JSON.stringify(again),
+    });
+    expect(fromStdin.code).toBe(0);
+    expect(emulator.people.get('cli-user-2')).toBeDefined();
+    expect(emulator.people.get('cli-user-3')).toBeDefined();
+  });
+
+  it('a wrong secret: the route answers 401, printed with its body; exit 1', async () => {
+    const result = await runCli([
+      'send',
+      '--sample',
+      'SUBSCRIPTION_STARTED',
+      '--url',
+      bridgeServer.url,
+      '--secret',
+      'not-the-secret',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^HTTP 401 /);
+    expect(result.stdout).toContain('signature');
+  });
+
+  it('nothing listening: says so on stderr, exit 1', async () => {
+    const result = await runCli(
+      ['send', '--sample', 'SUBSCRIPTION_STARTED', '--url', 'http://127.0.0.1:1/x'],
+      {
+        env: { PURCHASELY_WEBHOOK_SECRET: SECRET },
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Could not POST to http://127.0.0.1:1/x');
+    noSecret(result);
+  });
+
+  it('usage mistakes exit 2: no --url, no secret, an unknown sample, a file that is not JSON', async () => {
+    const env = { PURCHASELY_WEBHOOK_SECRET: SECRET };
+    const noUrl = await runCli(['send', '--sample', 'SUBSCRIPTION_STARTED'], { env });
+    expect([noUrl.code, noUrl.stderr]).toEqual([2, expect.stringContaining('--url is missing')]);
+    const noSecretGiven = await runCli(
+      ['send', '--sample', 'SUBSCRIPTION_STARTED', '--url', bridgeServer.url],
+      {
+        env: { PURCHASELY_WEBHOOK_SECRET: undefined },
+      },
+    );
+    expect(noSecretGiven.code).toBe(2);
+    expect(noSecretGiven.stderr).toContain('PURCHASELY_WEBHOOK_SECRET');
+    const unknown = await runCli(['send', '--sample', 'NOPE', '--url', bridgeServer.url], { env });
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--list-samples')]);
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{ nope');
+    const broken = await runCli(['send', path, '--url', bridgeServer.url], { env });
+    expect([broken.code, broken.stderr]).toEqual([2, expect.stringContaining('is not JSON')]);
+  });
+
+  it('--list-samples lists the event names', async () => {
+    const result = await runCli(['send', '--list-samples']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')).toContain('SUBSCRIPTION_STARTED');
+  });
+});
