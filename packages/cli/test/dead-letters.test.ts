@@ -45,7 +45,7 @@ describe('dead-letters: list, show, replay and drop over a real Redis', () => {
     ];
     for (const event of events) {
       expect(await receive(receiving.bridge, event)).toBe(200);
-      keys[event.user_id as string] = event.event_id;
+      keys[event.user_id as string] = String(event.event_id);
     }
     await until(async () => (await deadLetters.count()) === 4);
     emulator.faults.clear();
@@ -165,7 +165,7 @@ describe('dead-letters: list, show, replay and drop over a real Redis', () => {
     const unconfirmed = await cli(['drop', '--event', 'SUBSCRIPTION_STARTED']);
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([2, expect.stringContaining('--yes')]);
     expect(await deadLetters.count()).toBe(2);
-    const byKey = await cli(['drop', b.event_id]);
+    const byKey = await cli(['drop', String(b.event_id)]);
     expect([byKey.code, byKey.stdout]).toEqual([0, `Dropped ${b.event_id}.\n`]);
     const all = await cli(['drop', '--yes']);
     expect(all.stdout).toMatch(/^Dropped 1, skipped 0 .* of 1\.\n$/);
