@@ -64,11 +64,14 @@ export function createProgress(options: ProgressOptions): Progress {
   let last = 0;
   let done = 0;
   let extra = '';
+  let printed = '';
   const line = () => {
     const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-    stream.write(
-      `progress: ${done}/${total} ${unit} (${percent}%), ${rateOf(done, started)}/s${extra}\n`,
-    );
+    const text = `progress: ${done}/${total} ${unit} (${percent}%)`;
+    // The last line repeats nothing already said (a short run prints its first and last update once).
+    if (text + extra === printed) return;
+    printed = text + extra;
+    stream.write(`${text}, ${rateOf(done, started)}/s${extra}\n`);
   };
   return {
     update(value, values) {

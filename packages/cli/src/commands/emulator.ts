@@ -52,6 +52,8 @@ async function runEmulator(
   if (siteId === '' || apiKey === '')
     throw new UsageError('--site-id and --api-key must not be empty');
 
+  // Listening before saying it is ready: a signal sent on seeing the ready line must find the handler.
+  const stopped = shutdownSignal();
   const emulator = createCustomerIoEmulator({
     workspaces: [{ siteId, apiKey, region: region as EmulatorRegion }],
   });
@@ -74,13 +76,13 @@ async function runEmulator(
   print('Requests (time, method, path, status, operations); Ctrl-C stops:');
 
   const following = followRequests(emulator, print);
-  const signal = await shutdownSignal();
+  const signal = await stopped;
   following.stop();
   await server.close();
   const people = emulator.people.size;
   const events = emulator.events.length;
   print(
-    `Stopped (${signal}): ${emulator.stats.requests} requests, ${people} ${people === 1 ? 'person' : 'people'}, ${events} event${events === 1 ? '' : 's'}; nothing is kept.`,
+    `Stopped (${signal}): ${emulator.stats.requests} request${emulator.stats.requests === 1 ? '' : 's'}, ${people} ${people === 1 ? 'person' : 'people'}, ${events} event${events === 1 ? '' : 's'}; nothing is kept.`,
   );
   return EXIT.ok;
 }

@@ -161,6 +161,8 @@ async function runWorker(flags: WorkerFlags, env: Env): Promise<number> {
       }),
     },
   });
+  // Listening before saying it started: a signal sent on seeing the start line must find the handler.
+  const stopped = shutdownSignal();
   const delivering = await startDeliveryWorker({
     bridge,
     connection: queueConnection,
@@ -183,7 +185,7 @@ async function runWorker(flags: WorkerFlags, env: Env): Promise<number> {
     `Delivery worker: queue ${location.name ?? 'purchasely-customerio'} in ${location.where}${location.prefix ? ` (prefix ${location.prefix})` : ''}, batches of up to ${batchSize}, ${concurrency} in flight; Customer.io ${target}, site ${customerio.siteId}. SIGTERM or Ctrl-C stops after the batches in flight.\n`,
   );
 
-  const signal = await shutdownSignal();
+  const signal = await stopped;
   process.stdout.write(`${signal}: finishing the batches in flight…\n`);
   await delivering.close();
   await closeConnections();
