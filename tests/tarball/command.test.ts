@@ -1,0 +1,167 @@
+/**
+ * The `purchasely-customerio` command as npm installs it: packs core, redis, testing and cli, installs the
+ * tarballs with npm into a scratch project in the OS temp dir (no workspace `node_modules` can leak in), and
+ * runs the installed bin: its help, a generated sample, and the emulator started and stopped. Proves the
+ * command's runtime dependencies are declared (a missing one only shows outside the workspace).
+ * Needs `pnpm build` first.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGES = ['core', 'redis', 'testing', 'cli'] as const;
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without pnpm's and vitest's npm_config_* and NODE_OPTIONS, which must not steer npm or node. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_)/i.test(key) || key === 'NODE_OPTIONS' || key.startsWith('VITEST')) continue;
+    if (key.startsWith('CUSTOMERIO_') || key.startsWith('PURCHASELY_')) continue;
+    env[key] = value;
+  }
+  return { ...env, NO_COLOR: '1' };
+}
+
+function start(command: string, args: string[], cwd: string): ChildProcess {
+  return spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = start(command, args, cwd);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function mustRun(command: string, args: string[], cwd: string, timeoutMs?: number) {
+  const ran = await run(command, args, cwd, timeoutMs);
+  if (ran.code !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${ran.code}\n${ran.stdout}\n${ran.stderr}`,
+    );
+  }
+  return ran;
+}
+
+let scratch = '';
+let bin = '';
+
+beforeAll(async () => {
+  for (const dir of PACKAGES) {
+    const exists = await stat(join(repoRoot, 'packages', dir, 'dist')).catch(() => undefined);
+    if (!exists) throw new Error(`packages/${dir}/dist is missing: run \`pnpm build\` first`);
+  }
+  scratch = await mkdtemp(join(tmpdir(), 'purchasely-customerio-command-'));
+  const tarballs = join(scratch, 'tarballs');
+  await mkdir(tarballs);
+  const packed: Record<string, { name: string; filename: string }> = {};
+  await Promise.all(
+    PACKAGES.map(async (dir) => {
+      const ran = await mustRun(
+        'pnpm',
+        ['pack', '--json', '--pack-destination', tarballs],
+        join(repoRoot, 'packages', dir),
+      );
+      packed[dir] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{')));
+    }),
+  );
+  const tarball = (dir: string) => packed[dir] as { name: string; filename: string };
+  await writeFile(
+    join(scratch, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'purchasely-customerio-command-scratch',
+        version: '0.0.0',
+        private: true,
+        dependencies: { [tarball('cli').name]: `file:${tarball('cli').filename}` },
+        // The workspace packages may not be on the registry (yet): the tarballs, wherever they are asked for.
+        overrides: Object.fromEntries(
+          PACKAGES.filter((dir) => dir !== 'cli').map((dir) => [
+            tarball(dir).name,
+            `file:${tarball(dir).filename}`,
+          ]),
+        ),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await mustRun(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error'],
+    scratch,
+    240_000,
+  );
+  bin = join(scratch, 'node_modules', '.bin', 'purchasely-customerio');
+});
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('the purchasely-customerio command, installed from its tarball', () => {
+  it('prints its help through the installed bin', async () => {
+    const ran = await run(bin, ['--help'], scratch);
+    expect(ran.code, ran.stderr).toBe(0);
+    for (const command of ['emulator', 'send', 'verify', 'worker', 'dead-letters']) {
+      expect(ran.stdout).toContain(command);
+    }
+  });
+
+  it('lists the samples it can send', async () => {
+    const ran = await run(bin, ['send', '--list-samples'], scratch);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('SUBSCRIPTION_STARTED');
+  });
+
+  it('runs the emulator (its msw and testing dependencies resolve) and stops it on SIGTERM', async () => {
+    const child = start(bin, ['emulator', '--port', '0'], scratch);
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 30_000);
+      const check = () => {
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on('data', check);
+      child.on('close', () => reject(new Error(`exited before listening:\n${output}`)));
+    });
+    const answer = await fetch(`${url}/api/v2/batch`, { method: 'POST', body: '{}' });
+    expect(answer.status).toBe(401); // no credentials: the emulator answers as Customer.io does
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+  });
+});
