@@ -332,7 +332,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       progress.update(rowsDone, { people: `${peopleDone}/${order.length}` });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  // A dry run sends nowhere slow; one chunk at a time shows the file's first operations first.
+  const concurrency = options.dryRun ? 1 : Math.max(1, options.concurrency);
+  await Promise.all(Array.from({ length: concurrency }, worker));
   await saving;
   progress.stop();
 
