@@ -1,14 +1,14 @@
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArchiveRecord, WebhookArchive } from '@purchasely-customerio/core';
+import type { WebhookArchive } from '@purchasely-customerio/core';
 
 /** Options of {@link createFileArchive}. */
 export interface FileArchiveOptions {
   /** The folder the files go in; created when missing. */
   directory: string;
   /**
-   * A file is closed and the next one started once it reaches this size. Default 100 MiB (about 50,000
-   * webhooks; see the package's BACKFILL.md for the size of one).
+   * A file is closed and the next one started once it reaches this size. Default 100 MiB (about 70,000
+   * webhooks of about 1.5 KB each; see BACKFILL.md).
    */
   maxFileBytes?: number;
   /**
@@ -142,7 +142,7 @@ export function createFileArchive(options: FileArchiveOptions): FileArchive {
   }
 
   async function newestSequence(day: string): Promise<number> {
-    const pattern = new RegExp(`^${escape(prefix)}-${day}(?:\\.(\\d+))?\\.ndjson$`);
+    const pattern = new RegExp(`^${escapeRegExp(prefix)}-${day}(?:\\.(\\d+))?\\.ndjson$`);
     let newest = 0;
     for (const name of await readdir(directory)) {
       const match = pattern.exec(name);
@@ -196,6 +196,6 @@ function dayOf(receivedAt: string): string {
     : date.toISOString().slice(0, 10);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
