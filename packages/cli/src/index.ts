@@ -4,4 +4,4 @@
  *
  * @packageDocumentation
  */
-export {};
+export { createFileArchive, type FileArchive, type FileArchiveOptions } from './archive/index.js';

@@ -21,6 +21,8 @@
 // The bridge.
 export {
   type AcceptedEvent,
+  type AcceptResult,
+  type ArchiveRecord,
   type BodyProblem,
   type BridgeHooks,
   type BridgeLogger,
@@ -31,6 +33,7 @@ export {
   type CustomerIoSetting,
   createConsoleLogger,
   createPurchaselyBridge,
+  type DeliverOptions,
   type DeliveryOutcome,
   type DeliveryQueue,
   type HandlerFailurePolicy,
@@ -41,6 +44,7 @@ export {
   type SkipReason,
   STATUS_BY_OUTCOME,
   type TransientFailureReason,
+  type WebhookArchive,
 } from './bridge/index.js';
 // The Customer.io Track API client, usable on its own.
 export {

@@ -1,4 +1,5 @@
 import type { CAC } from 'cac';
+import { registerBackfill } from './backfill.js';
 import { registerDeadLetters } from './dead-letters.js';
 import { registerEmulator } from './emulator.js';
 import { registerSend } from './send.js';
@@ -15,4 +16,5 @@ export function registerCommands(cli: CAC): void {
   registerVerify(cli);
   registerWorker(cli);
   registerDeadLetters(cli);
+  registerBackfill(cli);
 }

@@ -38,6 +38,7 @@ export type BridgeOutcome =
   | { kind: 'in_progress'; eventId: string; eventName: string }
   | { kind: 'store_unavailable'; eventId: string; eventName: string }
   | { kind: 'queue_unavailable'; eventId: string; eventName: string }
+  | { kind: 'archive_unavailable'; eventId: string; eventName: string }
   | { kind: 'handler_failed'; eventId: string; eventName: string }
   | { kind: 'identify_failed'; eventId: string; eventName: string };
 
@@ -65,6 +66,7 @@ export interface BridgeResponse {
  * | customerio_unavailable | 503 | Customer.io down, too slow, or refusing our credentials: Purchasely re-delivers, nothing is lost |
  * | in_progress | 503 | another instance holds the event's claim: the re-delivery finds it done (or free again) |
  * | store_unavailable, queue_unavailable | 503 | the bridge could not claim or store the event: nothing is acknowledged that is not stored |
+ * | archive_unavailable | 503 | the `archive` did not take the webhook: it is acknowledged only once archived, so the archive misses nothing |
  * | handler_failed | 500 | your `on()` handler threw (policy `'retry'`): Purchasely re-delivers |
  * | identify_failed | 500 | your `identify` resolver threw (policy `'retry'`): Purchasely re-delivers; with `'acknowledge'` it is a `rejected` (200) |
  */
@@ -84,6 +86,7 @@ export const STATUS_BY_OUTCOME = {
   in_progress: 503,
   store_unavailable: 503,
   queue_unavailable: 503,
+  archive_unavailable: 503,
   handler_failed: 500,
   identify_failed: 500,
 } as const satisfies Record<BridgeOutcome['kind'], number>;
@@ -156,6 +159,7 @@ function describe(outcome: BridgeOutcome): Record<string, unknown> {
     case 'in_progress':
     case 'store_unavailable':
     case 'queue_unavailable':
+    case 'archive_unavailable':
     case 'handler_failed':
     case 'identify_failed':
       return { error: outcome.kind, event_id: outcome.eventId, event_name: outcome.eventName };

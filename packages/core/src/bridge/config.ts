@@ -7,6 +7,7 @@ import type {
 } from '../mapping/index.js';
 import type { BridgeStore } from '../state/store.js';
 import type { SkipReason } from './answers.js';
+import type { WebhookArchive } from './archive.js';
 import type { BridgeLogger } from './logger.js';
 import type { DeliveryQueue } from './queue.js';
 
@@ -62,6 +63,15 @@ export interface PurchaselyBridgeConfig extends EventNamingOptions {
    * the event, and the queue's worker calls `bridge.deliver()`. Default: none (direct mode).
    */
   queue?: DeliveryQueue;
+  /**
+   * Keeps every authentic, parsed webhook (its raw body, receive time, event id and name; never the secret
+   * or the signature headers), written after the signature check and the parse and before the claim, so
+   * duplicates and skipped events are archived too. The bridge answers only once the write resolves; if it
+   * rejects, the answer is 503 `archive_unavailable` and Purchasely re-delivers. On Node,
+   * `createFileArchive()` from `@purchasely-customerio/cli` writes rotated NDJSON files that
+   * `purchasely-customerio backfill` reads. Default: none.
+   */
+  archive?: WebhookArchive;
   /** Largest body accepted, in bytes. Default 1 MB (Purchasely's bodies are about 1.5 KB). */
   maxBodyBytes?: number;
   /**

@@ -1,3 +1,4 @@
+import { createAccepter } from './accept.js';
 import { toResponse } from './answers.js';
 import type { PurchaselyBridgeConfig } from './config.js';
 import { createDeliverer, type Deliver } from './deliver.js';
@@ -58,6 +59,7 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       }
     : (accepted) => deliverWithinBudget(deliver, accepted, deliveryBudgetMs);
   const receive = createReceiver(resolved, handlers, handOff);
+  const accept = createAccepter(resolved);
 
   const bridge: PurchaselyBridge = {
     maxBodyBytes,
@@ -88,7 +90,8 @@ export function createPurchaselyBridge(config: PurchaselyBridgeConfig): Purchase
       });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
-    deliver: (events, limits) => deliver(events, limits),
+    deliver: (events, options) => deliver(events, options),
+    accept: (body) => accept(body),
     on(eventName, handler) {
       handlers.add(eventName, handler);
       return bridge;

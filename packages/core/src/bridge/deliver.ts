@@ -20,10 +20,21 @@ import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { ResolvedConfig } from './resolve-config.js';
 import { summarise } from './summarise.js';
 
+/** How one `deliver` call runs: Customer.io call options (abort signal, deadline), and what is sent. */
+export interface DeliverOptions extends CustomerIoCallOptions {
+  /**
+   * `false` sends each person's attribute update (and the merge of their anonymous history) but no
+   * Customer.io events: what a backfill of old data wants, since events older than 72 hours trigger no
+   * campaign. An anonymous event then has nothing to send (Customer.io keeps no attributes for anonymous
+   * people): its outcome is `delivered` with `nothingSent: true`. Default `true`.
+   */
+  events?: boolean;
+}
+
 /** Delivers accepted events, from any number of people, with one outcome per event, in input order. */
 export type Deliver = (
   events: readonly AcceptedEvent[],
-  limits?: CustomerIoCallOptions,
+  options?: DeliverOptions,
 ) => Promise<DeliveryOutcome[]>;
 
 type PersonPlan = Extract<DeliveryPlan, { kind: 'person' }>;
@@ -50,7 +61,8 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   const { store, toAttributes, logger } = config;
   const notify = createNotifier(config.hooks, logger);
 
-  return async (events, limits = {}) => {
+  return async (events, options = {}) => {
+    const { events: sendEvents = true, ...limits } = options;
     const outcomes = new Map<string, DeliveryOutcome>();
     const byWorkspace = new Map<CustomerIoClient, AcceptedEvent[]>();
     for (const event of events) {
@@ -70,7 +82,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
       byWorkspace.set(client, workspaceEvents);
     }
     for (const [client, workspaceEvents] of byWorkspace) {
-      for (const outcome of await deliverToWorkspace(client, workspaceEvents, limits)) {
+      for (const outcome of await deliverToWorkspace(client, workspaceEvents, limits, sendEvents)) {
         outcomes.set(outcome.key, outcome);
       }
     }
@@ -85,6 +97,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
     client: CustomerIoClient,
     events: readonly AcceptedEvent[],
     limits: CustomerIoCallOptions,
+    sendEvents: boolean,
   ): Promise<DeliveryOutcome[]> {
     const people = new Map<string, PersonGroup>();
     const anonymous: AcceptedEvent[] = [];
@@ -101,7 +114,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
     const outcomes: DeliveryOutcome[] = [];
     await locks.withLocks([...people.keys()], async () => {
       try {
-        for (const group of people.values()) group.plan = await planPerson(group);
+        for (const group of people.values()) group.plan = await planPerson(group, sendEvents);
       } catch (error) {
         // The store failed: nothing was sent; every person event is tried again later.
         for (const group of people.values()) outcomes.push(...retryAll(group.events, error));
@@ -109,11 +122,17 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
       }
       outcomes.push(...(await sendPeople(client, [...people.values()], limits)));
     });
-    for (const event of anonymous) outcomes.push(await sendAnonymous(client, event, limits));
+    for (const event of anonymous) {
+      outcomes.push(
+        sendEvents
+          ? await sendAnonymous(client, event, limits)
+          : { key: event.key, status: 'delivered', nothingSent: true },
+      );
+    }
     return outcomes;
   }
 
-  async function planPerson(group: PersonGroup): Promise<PersonPlan> {
+  async function planPerson(group: PersonGroup, sendEvents: boolean): Promise<PersonPlan> {
     // Oldest first, as Customer.io should see them; the plan's events follow this order.
     group.events.sort((a, b) => a.event.event_created_at_ms - b.event.event_created_at_ms);
     const updates = group.events.flatMap((event) => toStateUpdates(event.event, event.key));
@@ -135,7 +154,9 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
       identifier,
       attributes: toAttributes(view),
       timestamp: Math.floor((view.version?.at ?? Date.now()) / 1000),
-      events: group.events.map((event) => planEvent(event.event, event.customerioEvent, event.key)),
+      events: sendEvents
+        ? group.events.map((event) => planEvent(event.event, event.customerioEvent, event.key))
+        : [],
       ...(merge === undefined ? {} : { anonymousMerge: merge }),
     };
   }
@@ -283,6 +304,10 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
     const { event } = accepted;
     switch (outcome.status) {
       case 'delivered':
+        if (outcome.nothingSent) {
+          logger.info(ids, 'purchasely-customerio: attributes only; an anonymous event has none');
+          return;
+        }
         notify('onForwarded', { event, customerioEvent: accepted.customerioEvent });
         logger.info(ids, 'purchasely-customerio: forwarded');
         if (outcome.anonymousMerge === 'unsupported') {

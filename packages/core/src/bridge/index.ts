@@ -1,9 +1,11 @@
+export type { AcceptResult } from './accept.js';
 export {
   type BridgeOutcome,
   type BridgeResponse,
   type SkipReason,
   STATUS_BY_OUTCOME,
 } from './answers.js';
+export type { ArchiveRecord, WebhookArchive } from './archive.js';
 export type { TransientFailureReason } from './classify-failure.js';
 export type {
   BridgeHooks,
@@ -13,6 +15,7 @@ export type {
   SandboxPolicy,
 } from './config.js';
 export { createPurchaselyBridge } from './create-bridge.js';
+export type { DeliverOptions } from './deliver.js';
 export type { PurchaselyEventHandler } from './handlers.js';
 export {
   type BridgeLogger,

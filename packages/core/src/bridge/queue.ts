@@ -28,6 +28,11 @@ export type DeliveryOutcome =
       status: 'delivered';
       /** Set when the person's anonymous history could not be merged (see `AnonymousMerge`). */
       anonymousMerge?: 'unsupported';
+      /**
+       * Set when nothing had to be sent: an anonymous event delivered with `{ events: false }`, since
+       * Customer.io keeps no attributes for anonymous people.
+       */
+      nothingSent?: true;
     }
   | { key: string; status: 'retry'; reason: TransientFailureReason; error: unknown }
   | { key: string; status: 'failed'; reason: 'customerio_rejected'; error: unknown };

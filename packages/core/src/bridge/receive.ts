@@ -1,14 +1,14 @@
-import { eventIdFor } from '../customerio/index.js';
 import {
   type PurchaselyEvent,
   parsePurchaselyEvent,
   type UnknownPurchaselyEvent,
 } from '../events/index.js';
-import { wouldReachTransferReceiver } from '../mapping/identity.js';
-import { type IdentifyAnswer, purchaselyEventKey, toIdentity } from '../mapping/index.js';
+import { purchaselyEventKey } from '../mapping/index.js';
 import type { BridgeOutcome, SkipReason } from './answers.js';
+import { toArchiveRecord } from './archive.js';
 import type { HandlerRegistry } from './handlers.js';
 import { createNotifier } from './notify.js';
+import { decide, publicEventId } from './policy.js';
 import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { BodyProblem } from './read-body.js';
 import { byteLength } from './read-body.js';
@@ -29,7 +29,8 @@ const LEASE_MARGIN_MS = 30_000;
 
 /**
  * Creates receive: the HTTP half of the bridge, a request in and an outcome out, read top to bottom:
- * verify → parse → policy (selection, sandbox, identity) → claim → your `on()` handler → hand off → outcome.
+ * verify → parse → archive (when configured) → policy (selection, sandbox, identity) → claim → your `on()`
+ * handler → hand off → outcome.
  * Concurrent copies of one event in this process share the first one's outcome; across processes the
  * store's claim lets one through.
  */
@@ -74,6 +75,8 @@ export function createReceiver(
     }
 
     const key = purchaselyEventKey(parsed.event);
+    const archived = await archive(body, parsed.event, key);
+    if (archived) return archived;
     const pending = inFlight.get(key);
     if (pending) return asDuplicate(await pending, parsed.event, key);
     const outcome = processEvent(parsed.event, parsed.known, key).finally(() =>
@@ -89,8 +92,8 @@ export function createReceiver(
     key: string,
   ): Promise<BridgeOutcome> {
     const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
-    const policy = await decide(event, known, key, ids);
-    if (policy.kind === 'outcome') return policy.outcome;
+    const policy = await decide(config, event, known);
+    if (policy.kind === 'identify_failed') return identifyFailed(event, ids, policy.error);
     if (policy.kind === 'skip') {
       // Skipped events are not claimed (enabling one later forwards its re-delivery); handlers still run.
       const failed = await runHandler(event, ids);
@@ -164,36 +167,29 @@ export function createReceiver(
     }
   }
 
-  /** Selection, sandbox and identity: what to do with an authentic event. */
-  async function decide(
+  /**
+   * Archives every authentic, parsed webhook (duplicates and skipped events too: the archive is what was
+   * received) before anything else happens to it. A failed write is not acknowledged: the user made the
+   * archive a source of truth, and a 503 makes Purchasely re-deliver the webhook until it is archived.
+   */
+  async function archive(
+    body: string | Uint8Array,
     event: AnyEvent,
-    known: boolean,
     key: string,
-    ids: Ids,
-  ): Promise<
-    | { kind: 'skip'; reason: SkipReason }
-    | { kind: 'outcome'; outcome: BridgeOutcome }
-    | { kind: 'accept'; accepted: AcceptedEvent }
-  > {
-    if (!known) return { kind: 'skip', reason: 'unknown_event' };
-    const customerioEvent = config.namer.nameFor(event.event_name);
-    if (customerioEvent === undefined) return { kind: 'skip', reason: 'event_disabled' };
-    const workspace = event.environment === 'SANDBOX' ? 'sandbox' : 'production';
-    if (config.workspaces[workspace] === undefined) return { kind: 'skip', reason: 'sandbox' };
-    let answer: IdentifyAnswer;
+  ): Promise<BridgeOutcome | undefined> {
+    if (config.archive === undefined) return undefined;
+    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
     try {
-      answer = await config.identify(event);
+      await config.archive.write(toArchiveRecord(body, event, ids.eventId, Date.now()));
+      return undefined;
     } catch (error) {
-      return { kind: 'outcome', outcome: identifyFailed(event, ids, error) };
+      logger.error(
+        { ...ids, err: summarise(error) },
+        'purchasely-customerio: the archive did not take the webhook; Purchasely will re-deliver',
+      );
+      notify('onFailed', { event, reason: 'archive_unavailable', willRetry: true, error });
+      return { kind: 'archive_unavailable', ...ids };
     }
-    const identity = toIdentity(answer, event);
-    if (identity.kind === 'none') return { kind: 'skip', reason: 'no_identity' };
-    if (wouldReachTransferReceiver(event, identity))
-      return { kind: 'skip', reason: 'transfer_giver' };
-    return {
-      kind: 'accept',
-      accepted: { key, eventId: ids.eventId, customerioEvent, workspace, identity, event },
-    };
   }
 
   /** Runs your `on()` handler; a failure is an outcome when the policy says to retry. */
@@ -274,14 +270,4 @@ export function createReceiver(
         return { kind: 'body_already_parsed', help: body.help };
     }
   }
-}
-
-/**
- * The event id shown in answers and logs: Purchasely's `event_id`, or, for old payloads without one, the
- * Customer.io event id (a ULID) instead of the fallback key, which is built from the user id and the store
- * transaction ids: payload that must not reach a log above `debug`.
- */
-function publicEventId(event: AnyEvent, key: string): string {
-  if (typeof event.event_id === 'string' && event.event_id !== '') return event.event_id;
-  return eventIdFor(key, event.event_created_at_ms);
 }

@@ -12,6 +12,7 @@ import { assertOptionalFunction, resolveSecrets, resolveTolerance } from '../sig
 import { createPurchaselyVerifier, type PurchaselyVerifier } from '../signature/index.js';
 import { createMemoryStore } from '../state/memory-store.js';
 import type { BridgeStore } from '../state/store.js';
+import type { WebhookArchive } from './archive.js';
 import type {
   BridgeHooks,
   CustomerIoSetting,
@@ -42,6 +43,7 @@ export interface ResolvedConfig {
   workspaces: Workspaces;
   store: BridgeStore;
   queue: DeliveryQueue | undefined;
+  archive: WebhookArchive | undefined;
   maxBodyBytes: number;
   bodyReadTimeoutMs: number;
   deliveryBudgetMs: number;
@@ -87,6 +89,7 @@ export function resolveConfig(config: PurchaselyBridgeConfig): ResolvedConfig {
     workspaces: resolveWorkspaces(config, deliveryBudgetMs),
     store: config.store ?? createMemoryStore(),
     queue: config.queue,
+    archive: resolveArchive(config.archive),
     maxBodyBytes: positive(config.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes'),
     bodyReadTimeoutMs: positive(
       config.bodyReadTimeoutMs,
@@ -113,6 +116,17 @@ function resolveWorkspaces(config: PurchaselyBridgeConfig, budgetMs: number): Wo
     'sandbox',
     "expected 'ignore', 'forward' or { customerio }.",
   );
+}
+
+function resolveArchive(archive: unknown): WebhookArchive | undefined {
+  if (archive === undefined) return undefined;
+  if (typeof (archive as Partial<WebhookArchive> | null)?.write !== 'function') {
+    throw new PurchaselyBridgeConfigError(
+      'archive',
+      'expected a sink with a write(record) method, such as createFileArchive().',
+    );
+  }
+  return archive as WebhookArchive;
 }
 
 function asConfigError<T>(setting: string, check: () => T): T {

@@ -28,6 +28,7 @@ describe('answer table', () => {
       in_progress: 503,
       store_unavailable: 503,
       queue_unavailable: 503,
+      archive_unavailable: 503,
       handler_failed: 500,
       identify_failed: 500,
     });

@@ -1,0 +1,1 @@
+export { createFileArchive, type FileArchive, type FileArchiveOptions } from './file-archive.js';

@@ -1,0 +1,444 @@
+import { appendFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  type AcceptedEvent,
+  type CustomerIoClientOptions,
+  createMemoryStore,
+  createPurchaselyBridge,
+  type DeliveryOutcome,
+  type PurchaselyBridge,
+  type PurchaselyBridgeConfig,
+} from '@purchasely-customerio/core';
+import { createCustomerIoEmulator } from '@purchasely-customerio/testing';
+import { UsageError } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { fingerprint, readSource, type SourceFormat } from './read-source.js';
+import type { BackfillSummary } from './summary.js';
+
+/** The mapping settings a backfill may share with the live bridge (`--config`). */
+export type MappingConfig = Pick<
+  PurchaselyBridgeConfig,
+  'events' | 'names' | 'userProperties' | 'identify' | 'sandbox'
+>;
+
+export interface BackfillOptions {
+  file: string;
+  format: SourceFormat;
+  checkpointPath: string;
+  failedPath: string;
+  dryRun: boolean;
+  /** Send Customer.io events too, not only attribute updates. */
+  events: boolean;
+  /** People per `deliver` call: each gets one attribute update in it. */
+  chunkSize: number;
+  /** `deliver` calls in flight. */
+  concurrency: number;
+  /** Attempts after the first for events Customer.io could not take for now. */
+  retries: number;
+  retryBaseMs: number;
+  /** Customer.io; unused (and not needed) in a dry run. */
+  customerio?: CustomerIoClientOptions;
+  mapping?: MappingConfig;
+  out: NodeJS.WritableStream;
+  progressStream?: NodeJS.WriteStream;
+  /** Resolves when the run should stop after the chunks in flight (SIGINT, SIGTERM). */
+  stopSignal?: Promise<void>;
+}
+
+/** One person's rows: every accepted event of theirs goes out in one `deliver` call. */
+interface Person {
+  anonymous: boolean;
+  events: AcceptedEvent[];
+  rows: number;
+}
+
+export interface FailedRow {
+  row: number;
+  reason: string;
+  message: string;
+  body?: string;
+  record?: unknown;
+}
+
+/** How many operations a dry run prints. */
+const SHOWN_OPERATIONS = 3;
+/** How many failed rows the summary prints (the `--failed` file lists them all). */
+const SHOWN_FAILURES = 10;
+
+/**
+ * The backfill: reads every row, runs it through `bridge.accept` (the live policy), groups the accepted
+ * events by person, and delivers people in chunks (`bridge.deliver`, one attribute update per person),
+ * writing a checkpoint after each acknowledged chunk. Returns the summary; the command prints it.
+ */
+export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
+  const { out } = options;
+  const source = { path: resolve(options.file), ...(await fingerprint(options.file)) };
+  let checkpoint = await readCheckpoint(options.checkpointPath);
+  if (checkpoint) {
+    if (checkpoint.source.sha256 !== source.sha256) {
+      throw new UsageError(
+        `the checkpoint ${options.checkpointPath} belongs to another file (or this one changed since); delete it to start over, or pass another --checkpoint`,
+      );
+    }
+    if (checkpoint.events !== options.events) {
+      throw new UsageError(
+        `the checkpoint ${options.checkpointPath} was made ${checkpoint.events ? 'with' : 'without'} --events; resume the same way, or delete it to start over`,
+      );
+    }
+  }
+
+  const requests = { count: 0 };
+  const { bridge, emulator } = createBackfillBridge(options, requests);
+  const summary: BackfillSummary = {
+    file: options.file,
+    dryRun: options.dryRun,
+    events: options.events,
+    rowsRead: 0,
+    people: 0,
+    peopleUpdated: 0,
+    eventsSent: 0,
+    skipped: {},
+    failed: 0,
+    requests: 0,
+    resumedFrom: checkpoint?.peopleDone ?? 0,
+    status: 'finished',
+    elapsedMs: 0,
+  };
+  if (checkpoint?.finished) {
+    out.write(
+      `Already finished (checkpoint ${options.checkpointPath}, ${checkpoint.updatedAt}): nothing to do. Delete the checkpoint to run it again.\n`,
+    );
+    return { ...summary, status: 'already_finished', ...fromTotals(checkpoint) };
+  }
+
+  const started = Date.now();
+  const people = new Map<string, Person>();
+  const seen = new Set<string>();
+  const rowOf = new Map<string, { row: number; body: string }>();
+  const readFailures: FailedRow[] = [];
+  const skip = (reason: string) => {
+    summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
+  };
+  for await (const item of readSource(options.file, options.format)) {
+    summary.rowsRead++;
+    if ('failure' in item) {
+      readFailures.push({ row: item.row, ...item.failure });
+      continue;
+    }
+    const result = await bridge.accept(item.body);
+    switch (result.status) {
+      case 'accepted': {
+        const { event } = result;
+        if (seen.has(event.key)) {
+          // The archive keeps re-deliveries too; the event goes out once.
+          skip('duplicate');
+          continue;
+        }
+        seen.add(event.key);
+        rowOf.set(event.key, item);
+        const personKey = personKeyOf(event);
+        const person = people.get(personKey) ?? {
+          anonymous: event.identity.kind === 'anonymous',
+          events: [],
+          rows: 0,
+        };
+        person.events.push(event);
+        person.rows++;
+        people.set(personKey, person);
+        break;
+      }
+      case 'skipped':
+        skip(result.reason);
+        break;
+      case 'invalid':
+        readFailures.push({
+          row: item.row,
+          reason: result.code,
+          message: result.message,
+          body: item.body,
+        });
+        break;
+      case 'identify_failed':
+        readFailures.push({
+          row: item.row,
+          reason: 'identify_failed',
+          message: result.error instanceof Error ? result.error.message : String(result.error),
+          body: item.body,
+        });
+        break;
+    }
+  }
+  const order = [...people.values()];
+  summary.people = order.filter((person) => !person.anonymous).length;
+  const start = checkpoint?.peopleDone ?? 0;
+  if (start > order.length) {
+    throw new UsageError(`the checkpoint ${options.checkpointPath} does not match this file`);
+  }
+
+  if (!options.dryRun && !checkpoint) {
+    // A fresh run: the failures of reading are listed once, before the first checkpoint.
+    await rm(options.failedPath, { force: true });
+    await appendFailures(options.failedPath, readFailures);
+    checkpoint = {
+      version: 1,
+      source,
+      events: options.events,
+      peopleDone: 0,
+      totals: {
+        peopleUpdated: 0,
+        eventsSent: 0,
+        failedRows: readFailures.length,
+        nothingToSend: 0,
+      },
+      finished: false,
+      updatedAt: new Date().toISOString(),
+    };
+    await writeCheckpoint(options.checkpointPath, checkpoint);
+  }
+  const totals = checkpoint?.totals ?? {
+    peopleUpdated: 0,
+    eventsSent: 0,
+    failedRows: readFailures.length,
+    nothingToSend: 0,
+  };
+  if (start > 0) {
+    out.write(
+      `Resuming from ${options.checkpointPath}: ${start} of ${order.length} people already done.\n`,
+    );
+  }
+  if (options.dryRun) {
+    const remaining = order.slice(start);
+    const eventCount = remaining.reduce((sum, person) => sum + person.events.length, 0);
+    out.write(
+      `Dry run: nothing is sent. ${remaining.filter((person) => !person.anonymous).length} people would get one attribute update each` +
+        (options.events
+          ? `, with ${eventCount} events.\n`
+          : ` (attributes only; ${eventCount} events not sent without --events).\n`),
+    );
+  }
+
+  const chunks: Person[][] = [];
+  for (let index = start; index < order.length; index += options.chunkSize) {
+    chunks.push(order.slice(index, index + options.chunkSize));
+  }
+  const rowsBefore =
+    summary.rowsRead -
+    order.reduce((sum, person) => sum + person.rows, 0) +
+    order.slice(0, start).reduce((sum, person) => sum + person.rows, 0);
+  let rowsDone = rowsBefore;
+  const progress = createProgress({
+    unit: 'rows',
+    total: summary.rowsRead,
+    ...(options.progressStream ? { stream: options.progressStream } : {}),
+  });
+  progress.update(rowsDone, { people: `${start}/${order.length}` });
+
+  let stopping = false;
+  void options.stopSignal?.then(() => {
+    stopping = true;
+  });
+  const completed = new Array<boolean>(chunks.length).fill(false);
+  const results = new Array<{
+    failures: FailedRow[];
+    people: number;
+    events: number;
+    nothing: number;
+  }>(chunks.length);
+  let prefix = 0;
+  let peopleDone = start;
+  let saving: Promise<void> = Promise.resolve();
+  let next = 0;
+
+  const deliverChunk = async (chunk: Person[]) => {
+    const result = { failures: [] as FailedRow[], people: 0, events: 0, nothing: 0 };
+    let pending = chunk.flatMap((person) => person.events);
+    const delivered = new Set<string>();
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const outcomes = await bridge.deliver(pending, { events: options.events });
+      const retry: AcceptedEvent[] = [];
+      outcomes.forEach((outcome, index) => {
+        const event = pending[index] as AcceptedEvent;
+        if (outcome.status === 'delivered') {
+          delivered.add(event.key);
+          if (outcome.nothingSent) result.nothing++;
+          else if (options.events) result.events++;
+        } else if (outcome.status === 'retry' && attempt < options.retries) {
+          retry.push(event);
+        } else {
+          result.failures.push(failureOf(event, outcome));
+        }
+      });
+      pending = retry;
+      if (pending.length > 0) await sleep(options.retryBaseMs * 2 ** attempt);
+    }
+    for (const person of chunk) {
+      if (!person.anonymous && person.events.some((event) => delivered.has(event.key)))
+        result.people++;
+    }
+    return result;
+  };
+
+  const failureOf = (event: AcceptedEvent, outcome: DeliveryOutcome): FailedRow => {
+    const source = rowOf.get(event.key);
+    const error = 'error' in outcome ? outcome.error : undefined;
+    return {
+      row: source?.row ?? 0,
+      reason:
+        outcome.status === 'retry'
+          ? `customerio_unavailable (${outcome.reason})`
+          : 'customerio_rejected',
+      message: error instanceof Error ? error.message : String(error),
+      ...(source ? { body: source.body } : {}),
+    };
+  };
+
+  /** After a chunk: the checkpoint moves over every chunk done without a gap before it. */
+  const settle = () => {
+    let advanced = false;
+    while (prefix < chunks.length && completed[prefix]) {
+      const result = results[prefix] as NonNullable<(typeof results)[number]>;
+      if (!options.dryRun) {
+        const failures = result.failures;
+        saving = saving.then(() => appendFailures(options.failedPath, failures));
+      }
+      totals.peopleUpdated += result.people;
+      totals.eventsSent += result.events;
+      totals.nothingToSend += result.nothing;
+      totals.failedRows += result.failures.length;
+      peopleDone += (chunks[prefix] as Person[]).length;
+      prefix++;
+      advanced = true;
+    }
+    if (advanced && !options.dryRun && checkpoint) {
+      const snapshot: Checkpoint = {
+        ...checkpoint,
+        peopleDone,
+        totals: { ...totals },
+        updatedAt: new Date().toISOString(),
+      };
+      saving = saving.then(() => writeCheckpoint(options.checkpointPath, snapshot));
+    }
+  };
+
+  const worker = async () => {
+    while (!stopping && next < chunks.length) {
+      const index = next++;
+      const chunk = chunks[index] as Person[];
+      results[index] = await deliverChunk(chunk);
+      completed[index] = true;
+      settle();
+      rowsDone += chunk.reduce((sum, person) => sum + person.rows, 0);
+      progress.update(rowsDone, { people: `${peopleDone}/${order.length}` });
+    }
+  };
+  // A dry run sends nowhere slow; one chunk at a time shows the file's first operations first.
+  const concurrency = options.dryRun ? 1 : Math.max(1, options.concurrency);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await saving;
+  progress.stop();
+
+  const finished = prefix === chunks.length;
+  if (finished && !options.dryRun && checkpoint) {
+    await writeCheckpoint(options.checkpointPath, {
+      ...checkpoint,
+      peopleDone,
+      totals: { ...totals },
+      finished: true,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+  if (options.dryRun) showOperations(out, emulator);
+  const failures = readFailures.concat(results.flatMap((result) => result?.failures ?? []));
+  return {
+    ...summary,
+    ...fromTotals({ totals }),
+    requests: requests.count,
+    status: finished ? 'finished' : 'interrupted',
+    elapsedMs: Date.now() - started,
+    firstFailures: failures.slice(0, SHOWN_FAILURES),
+    ...(options.dryRun ? {} : { failedPath: options.failedPath }),
+  };
+}
+
+function fromTotals({ totals }: Pick<Checkpoint, 'totals'>): Partial<BackfillSummary> {
+  const skippedAnonymous = totals.nothingToSend;
+  return {
+    peopleUpdated: totals.peopleUpdated,
+    eventsSent: totals.eventsSent,
+    failed: totals.failedRows,
+    ...(skippedAnonymous > 0 ? { anonymousWithoutEvents: skippedAnonymous } : {}),
+  };
+}
+
+/**
+ * The bridge the backfill delivers through: the live mapping (`--config`), a memory store (each person's
+ * rows arrive in one call, so their whole state is there), the rate-limited client. A dry run delivers to an
+ * in-process Customer.io emulator instead: what it records is exactly what would have been sent.
+ */
+function createBackfillBridge(
+  options: BackfillOptions,
+  requests: { count: number },
+): { bridge: PurchaselyBridge; emulator?: ReturnType<typeof createCustomerIoEmulator> } {
+  const counting: typeof fetch = (input, init) => {
+    requests.count++;
+    return fetch(input, init);
+  };
+  const emulator = options.dryRun ? createCustomerIoEmulator() : undefined;
+  const customerio: CustomerIoClientOptions = emulator
+    ? {
+        siteId: 'test-site',
+        apiKey: 'test-key',
+        region: 'us',
+        fetch: emulator.fetch,
+        rateLimit: false,
+      }
+    : {
+        // A batch of 500 KB deserves longer than a live webhook's 3 s.
+        timeoutMs: 15_000,
+        ...(options.customerio as CustomerIoClientOptions),
+        fetch: counting,
+      };
+  const bridge = createPurchaselyBridge({
+    ...options.mapping,
+    // accept() checks no signature; the bridge needs a secret all the same.
+    webhookSecret: 'backfill-checks-no-signature',
+    customerio,
+    store: createMemoryStore(),
+    deliveryBudgetMs: 60_000,
+    logger: false,
+  });
+  return emulator ? { bridge, emulator } : { bridge };
+}
+
+function personKeyOf(event: AcceptedEvent): string {
+  const { identity } = event;
+  if (identity.kind === 'anonymous') return `anonymous:${identity.anonymousId}`;
+  const { identifier } = identity;
+  return 'id' in identifier ? `id:${identifier.id}` : `email:${identifier.email.toLowerCase()}`;
+}
+
+async function appendFailures(path: string, failures: readonly FailedRow[]): Promise<void> {
+  if (failures.length === 0) return;
+  await appendFile(path, failures.map((failure) => `${JSON.stringify(failure)}\n`).join(''));
+}
+
+function showOperations(
+  out: NodeJS.WritableStream,
+  emulator: ReturnType<typeof createCustomerIoEmulator> | undefined,
+): void {
+  const first = emulator?.requests.find((request) => request.path.startsWith('/api/v2/batch'));
+  if (!first) return;
+  const { batch } = JSON.parse(first.body) as { batch: unknown[] };
+  const batches =
+    emulator?.requests.filter((request) => request.path.startsWith('/api/v2/batch')).length ?? 0;
+  out.write(
+    `Would send ${batches} /api/v2/batch requests; the first ${Math.min(SHOWN_OPERATIONS, batch.length)} operations:\n`,
+  );
+  for (const operation of batch.slice(0, SHOWN_OPERATIONS))
+    out.write(`${JSON.stringify(operation)}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

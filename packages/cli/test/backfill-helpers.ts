@@ -1,0 +1,67 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CustomerIoEmulator,
+  createCustomerIoEmulator,
+  type LoopbackServer,
+  purchaselyEvent,
+} from '@purchasely-customerio/testing';
+
+export interface EmulatorServer {
+  emulator: CustomerIoEmulator;
+  server: LoopbackServer;
+  /** The Customer.io flags that reach it. */
+  flags: string[];
+}
+
+export async function startEmulator(): Promise<EmulatorServer> {
+  const emulator = createCustomerIoEmulator();
+  const server = await emulator.listen();
+  return {
+    emulator,
+    server,
+    flags: ['--base-url', server.url, '--site-id', 'test-site', '--api-key', 'test-key'],
+  };
+}
+
+export const tempDir = () => mkdtemp(join(tmpdir(), 'backfill-'));
+
+/**
+ * `rows` webhook bodies for `people` people, as NDJSON: a subscription started, then renewals, each person's
+ * rows spread over the file; every other line wrapped as an archive record, as `createFileArchive` writes.
+ */
+export async function writeNdjson(path: string, rows: number, people: number): Promise<string[]> {
+  const lines: string[] = [];
+  const eventIds: string[] = [];
+  for (let index = 0; index < rows; index++) {
+    const person = index % people;
+    const event = purchaselyEvent(
+      index < people ? 'SUBSCRIPTION_STARTED' : 'SUBSCRIPTION_RENEWED',
+      {
+        user_id: `user-${person}`,
+        purchasely_subscription_id: `subs-${person}`,
+        event_created_at_ms: Date.UTC(2023, 0, 1) + index * 60_000,
+      },
+    );
+    eventIds.push(event.event_id as string);
+    const body = JSON.stringify(event);
+    lines.push(
+      index % 2 === 0
+        ? body
+        : JSON.stringify({
+            receivedAt: new Date(event.event_created_at_ms).toISOString(),
+            eventId: event.event_id,
+            eventName: event.event_name,
+            body,
+          }),
+    );
+  }
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return eventIds;
+}
+
+/** Identify calls per person: how many attribute updates each received. */
+export function updatesPerPerson(emulator: CustomerIoEmulator): Map<string, number> {
+  return new Map([...emulator.people.values()].map((person) => [person.id, person.updates.length]));
+}
