@@ -1,10 +1,10 @@
 import {
   type CustomerIoCallOptions,
-  type CustomerIoClient,
   isCustomerIoBatchError,
   isCustomerIoValidationError,
   type TrackV2Operation,
 } from '../customerio/index.js';
+import type { CustomerIoSender } from '../customerio/sender.js';
 import {
   type DeliveryPlan,
   planAnonymousMerge,
@@ -52,7 +52,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
 
   return async (events, limits = {}) => {
     const outcomes = new Map<string, DeliveryOutcome>();
-    const byWorkspace = new Map<CustomerIoClient, AcceptedEvent[]>();
+    const byWorkspace = new Map<CustomerIoSender, AcceptedEvent[]>();
     for (const event of events) {
       const client = config.workspaces[event.workspace];
       if (client === undefined) {
@@ -82,7 +82,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   };
 
   async function deliverToWorkspace(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     events: readonly AcceptedEvent[],
     limits: CustomerIoCallOptions,
   ): Promise<DeliveryOutcome[]> {
@@ -146,7 +146,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
    * without it.
    */
   async function sendPeople(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     groups: PersonGroup[],
     limits: CustomerIoCallOptions,
   ): Promise<DeliveryOutcome[]> {
@@ -257,7 +257,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   }
 
   async function sendAnonymous(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     accepted: AcceptedEvent,
     limits: CustomerIoCallOptions,
   ): Promise<DeliveryOutcome> {
