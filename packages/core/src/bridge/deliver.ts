@@ -1,10 +1,10 @@
 import {
   type CustomerIoCallOptions,
-  type CustomerIoClient,
   isCustomerIoBatchError,
   isCustomerIoValidationError,
   type TrackV2Operation,
 } from '../customerio/index.js';
+import type { CustomerIoSender } from '../customerio/sender.js';
 import {
   type DeliveryPlan,
   planAnonymousMerge,
@@ -64,7 +64,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   return async (events, options = {}) => {
     const { events: sendEvents = true, ...limits } = options;
     const outcomes = new Map<string, DeliveryOutcome>();
-    const byWorkspace = new Map<CustomerIoClient, AcceptedEvent[]>();
+    const byWorkspace = new Map<CustomerIoSender, AcceptedEvent[]>();
     for (const event of events) {
       const client = config.workspaces[event.workspace];
       if (client === undefined) {
@@ -94,7 +94,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   };
 
   async function deliverToWorkspace(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     events: readonly AcceptedEvent[],
     limits: CustomerIoCallOptions,
     sendEvents: boolean,
@@ -167,7 +167,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
    * without it.
    */
   async function sendPeople(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     groups: PersonGroup[],
     limits: CustomerIoCallOptions,
   ): Promise<DeliveryOutcome[]> {
@@ -278,7 +278,7 @@ export function createDeliverer(config: ResolvedConfig, locks: PersonLocks): Del
   }
 
   async function sendAnonymous(
-    client: CustomerIoClient,
+    client: CustomerIoSender,
     accepted: AcceptedEvent,
     limits: CustomerIoCallOptions,
   ): Promise<DeliveryOutcome> {

@@ -1,4 +1,5 @@
-import { type CustomerIoClient, createCustomerIoClient } from '../customerio/index.js';
+import type { CustomerIoClient } from '../customerio/index.js';
+import { type CustomerIoSender, createCustomerIoSender } from '../customerio/sender.js';
 import {
   createEventNamer,
   createUserPropertyMapper,
@@ -26,11 +27,14 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_DELIVERY_BUDGET_MS = 7000;
 const DEFAULT_BODY_READ_TIMEOUT_MS = 5000;
 
-/** Where each environment's events go: Customer.io clients by workspace, or nowhere. */
+/**
+ * Where each environment's events go: a Customer.io sender by workspace, or nowhere. A sender is what
+ * delivery uses of a client; built from options it is the lean one, so bundles leave the rest out.
+ */
 export interface Workspaces {
-  production: CustomerIoClient;
+  production: CustomerIoSender;
   /** Undefined when sandbox events are ignored. */
-  sandbox: CustomerIoClient | undefined;
+  sandbox: CustomerIoSender | undefined;
 }
 
 /** The configuration, checked and with every default applied: built once, at start-up. */
@@ -105,10 +109,10 @@ export function resolveConfig(config: PurchaselyBridgeConfig): ResolvedConfig {
 }
 
 function resolveWorkspaces(config: PurchaselyBridgeConfig, budgetMs: number): Workspaces {
-  const production = toClient(config.customerio, 'customerio', budgetMs);
+  const production = toSender(config.customerio, 'customerio', budgetMs);
   const sandbox = config.sandbox ?? 'ignore';
   if (typeof sandbox === 'object' && sandbox !== null) {
-    return { production, sandbox: toClient(sandbox.customerio, 'sandbox.customerio', budgetMs) };
+    return { production, sandbox: toSender(sandbox.customerio, 'sandbox.customerio', budgetMs) };
   }
   if (sandbox === 'forward') return { production, sandbox: production };
   if (sandbox === 'ignore') return { production, sandbox: undefined };
@@ -146,7 +150,7 @@ function positive(value: unknown, fallback: number, setting: string): number {
   return value;
 }
 
-function toClient(setting: CustomerIoSetting, name: string, budgetMs: number): CustomerIoClient {
+function toSender(setting: CustomerIoSetting, name: string, budgetMs: number): CustomerIoSender {
   if (typeof setting !== 'object' || setting === null) {
     throw new PurchaselyBridgeConfigError(
       name,
@@ -158,7 +162,7 @@ function toClient(setting: CustomerIoSetting, name: string, budgetMs: number): C
   try {
     // Each request's retries end inside the delivery budget, which bounds the whole delivery (a batch and
     // a merge), so the answer reaches Purchasely before its 10 s timeout.
-    return createCustomerIoClient({
+    return createCustomerIoSender({
       timeoutMs: Math.min(3000, budgetMs),
       ...options,
       retry: options.retry === false ? false : { budgetMs: budgetMs - 500, ...options.retry },

@@ -14,89 +14,36 @@
  *
  * @module
  */
-import { basicAuthorization, createRedactor } from './auth.js';
-import { type BatchChunk, splitBatch } from './batch-split.js';
+import { MAX_BATCH_BODY, prepareForBatch, sendChunk } from './batch.js';
 import { type Batcher, type BatcherOptions, createBatcher } from './batcher.js';
-import {
-  CustomerIoBatchError,
-  CustomerIoHttpError,
-  CustomerIoRegionError,
-  CustomerIoValidationError,
-} from './errors.js';
+import { type CustomerIoClientOptions, createConnection } from './connection.js';
 import { TRACK_LIMITS } from './limits.js';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-import {
-  type CustomerIoRegionSetting,
-  isCustomerIoHost,
-  normalizeRegion,
-  type RegionInfo,
-  resolveTrackBaseUrl,
-  TRACK_REGIONS,
-} from './regions.js';
-import { type RetryOptions, resolveRetryOptions } from './retry.js';
+import type { RegionInfo } from './regions.js';
+import { senderOver } from './sender.js';
 import {
   buildAddDevice,
   buildDeleteCustomer,
   buildDeleteDevice,
-  buildIdentify,
   buildMergeCustomers,
   buildSuppression,
   buildTrack,
-  buildTrackAnonymous,
-  type PreparedRequest,
 } from './track-v1.js';
-import { type PreparedOperation, prepareOperation } from './track-v2.js';
-import { createTransport, type TransportResponse } from './transport.js';
+import { prepareOperation } from './track-v2.js';
 import type {
   AnonymousEvent,
   Attributes,
-  BatchFailure,
   BatchResult,
   CustomerIoCallOptions,
-  CustomerIoLogger,
   Device,
   IdentifyOptions,
   PersonIdentifier,
   PersonRef,
   TrackEvent,
   TrackV2Operation,
-  UnattributedBatchError,
   ViewOptions,
 } from './types.js';
 
-/** Client-side rate limit settings: the limiter's own options. */
-export type RateLimitOptions = RateLimiterOptions;
-
-/** Options for {@link createCustomerIoClient}. */
-export interface CustomerIoClientOptions {
-  /** Track API site id (the Basic auth user name). */
-  siteId: string;
-  /** Track API key (the Basic auth password). Never logged or put in an error. */
-  apiKey: string;
-  /**
-   * The workspace's data centre. Required on purpose: an EU workspace sent to the US host is
-   * redirected through US servers. `'auto'` asks Customer.io once (one extra request).
-   */
-  region: CustomerIoRegionSetting;
-  /** Overrides the host (a proxy, a local emulator); wins over `region`. */
-  baseUrl?: string;
-  /** Per-attempt timeout. Default 10 000 ms. */
-  timeoutMs?: number;
-  /** Retry settings, or `false` for none. */
-  retry?: RetryOptions | false;
-  /**
-   * Client-side rate limit. Default `{ requestsPerSecond: 100 }`; `false` disables. A `RateLimiter` object
-   * (one with `acquire`) replaces the built-in one: a limiter shared by every process of a workspace, say,
-   * since Customer.io's limit is per workspace, not per process.
-   */
-  rateLimit?: RateLimitOptions | RateLimiter | false;
-  /** A fetch implementation (tests, proxies, instrumented fetch). Default `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
-  /** `User-Agent` header. */
-  userAgent?: string;
-  /** Logs retries and redirects (pino-compatible). */
-  logger?: CustomerIoLogger;
-}
+export type { CustomerIoClientOptions, RateLimitOptions } from './connection.js';
 
 /**
  * The Customer.io Track API client. Every method is async: invalid input rejects with a
@@ -215,50 +162,7 @@ export interface CustomerIoClient {
   createBatcher(options?: BatcherOptions): Batcher;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RATE_LIMIT = 100;
-const DEFAULT_USER_AGENT = 'purchasely-customerio (+https://github.com/purchasely-customerio)';
-/** `/api/v2/batch` bodies must be smaller than 500 KB. */
-const MAX_BATCH_BODY = TRACK_LIMITS.batchBodyBytes - 1;
 const MAX_ENTITY_BODY = TRACK_LIMITS.entityBodyBytes - 1;
-
-function assertCredential(value: unknown, field: 'siteId' | 'apiKey'): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    // Never echo the value: it may be a key.
-    throw new CustomerIoValidationError(`${field}: must be a non-empty string`, { field });
-  }
-}
-
-function parseRegionAnswer(body: unknown, redact: (text: string) => string): RegionInfo {
-  const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const region = answer.region;
-  if (region !== 'us' && region !== 'eu') {
-    // The value comes from the answer, which a reflecting proxy may have filled with our header.
-    const got = redact(String(JSON.stringify(region))).slice(0, 200);
-    throw new CustomerIoRegionError(
-      `Customer.io's region lookup gave no usable region (got ${got})`,
-    );
-  }
-  let url = TRACK_REGIONS[region];
-  if (typeof answer.url === 'string' && answer.url !== '') {
-    let parsed: URL;
-    try {
-      parsed = new URL(answer.url);
-    } catch {
-      throw new CustomerIoRegionError("Customer.io's region lookup answered an unusable url");
-    }
-    if (parsed.protocol !== 'https:' || !isCustomerIoHost(parsed.hostname)) {
-      // Credentials only ever go to Customer.io.
-      throw new CustomerIoRegionError(
-        `Customer.io's region lookup pointed at ${parsed.origin}, which is not an https *.customer.io host`,
-        { location: parsed.origin },
-      );
-    }
-    url = parsed.origin;
-  }
-  const environmentId = Number(answer.environment_id);
-  return { region, url, environmentId };
-}
 
 /**
  * Creates a Customer.io Track API client.
@@ -281,174 +185,23 @@ function parseRegionAnswer(body: unknown, redact: (text: string) => string): Reg
  * ```
  */
 export function createCustomerIoClient(options: CustomerIoClientOptions): CustomerIoClient {
-  assertCredential(options?.siteId, 'siteId');
-  assertCredential(options.apiKey, 'apiKey');
-  const region = normalizeRegion(options.region);
-  const fixedBaseUrl = resolveTrackBaseUrl({ region, baseUrl: options.baseUrl });
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // 2^31-1 is the largest delay setTimeout (and so ky's timeout) accepts.
-  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) {
-    throw new CustomerIoValidationError(
-      'timeoutMs: must be a positive number of milliseconds (at most 2147483647)',
-      { field: 'timeoutMs', limit: 2_147_483_647 },
-    );
-  }
-
-  const authorization = basicAuthorization(options.siteId, options.apiKey);
-  // Scrub the key, and the header that encodes it, from any text bound for an error or a log.
-  const token = authorization.slice('Basic '.length);
-  const redact = createRedactor([
-    options.apiKey,
-    // Unpadded covers padded too: some reflectors drop the trailing '='.
-    token.replace(/=+$/, ''),
-    `${options.siteId}:${options.apiKey}`,
-  ]);
-  const limiter: RateLimiter | undefined =
-    options.rateLimit === false
-      ? undefined
-      : isRateLimiter(options.rateLimit)
-        ? options.rateLimit
-        : createRateLimiter(options.rateLimit ?? { requestsPerSecond: DEFAULT_RATE_LIMIT });
-  const transport = createTransport({
-    authorization,
-    userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-    timeoutMs,
-    fetch: options.fetch,
-    retry: resolveRetryOptions(options.retry),
-    limiter,
-    logger: options.logger,
-    redact,
-    trustedOrigin:
-      options.baseUrl && fixedBaseUrl !== undefined ? new URL(fixedBaseUrl).origin : undefined,
-  });
-
-  // --- region -------------------------------------------------------------------------------
-  const lookupBaseUrl = fixedBaseUrl ?? TRACK_REGIONS.us; // the lookup works on either host
-  let autoRegion: Promise<RegionInfo> | undefined;
-
-  async function lookupRegion(): Promise<RegionInfo> {
-    const response = await transport.send({
-      method: 'GET',
-      baseUrl: lookupBaseUrl,
-      path: '/api/v1/accounts/region',
-    });
-    return parseRegionAnswer(response.body, redact);
-  }
-
-  function baseUrl(): Promise<string> | string {
-    if (fixedBaseUrl !== undefined) return fixedBaseUrl;
-    // Concurrent first calls share one lookup; a failed lookup is forgotten so the next call retries.
-    autoRegion ??= lookupRegion().catch((error: unknown) => {
-      autoRegion = undefined;
-      throw error;
-    });
-    return autoRegion.then((info) => info.url);
-  }
-
-  async function send(
-    request: PreparedRequest,
-    callOptions: CustomerIoCallOptions = {},
-  ): Promise<TransportResponse> {
-    // Only the limits: IdentifyOptions arrive here too, and their other fields are body fields.
-    const { signal, deadline } = callOptions;
-    return transport.send({
-      method: request.method,
-      path: request.path,
-      body: request.body,
-      baseUrl: await baseUrl(),
-      limits: { signal, deadline },
-    });
-  }
-
-  // --- v2 -----------------------------------------------------------------------------------
-  function prepareForBatch(operation: TrackV2Operation, index: number): PreparedOperation {
-    return prepareOperation(operation, {
-      index,
-      field: `batch[${index}]`,
-      maxBytes: TRACK_LIMITS.batchOperationBytes,
-      limitText: `Customer.io allows at most ${TRACK_LIMITS.batchOperationBytes} bytes per batch operation`,
-    });
-  }
-
-  /** The 207 body's `errors`, or `undefined` when the body does not have that shape. */
-  function readBatchErrors(body: unknown): Array<Record<string, unknown>> | undefined {
-    const errors = (typeof body === 'object' && body !== null ? body : {}) as { errors?: unknown };
-    if (!Array.isArray(errors.errors)) return undefined;
-    const entries: unknown[] = errors.errors;
-    return entries.every((entry) => typeof entry === 'object' && entry !== null)
-      ? (entries as Array<Record<string, unknown>>)
-      : undefined;
-  }
-
-  async function sendChunk(
-    chunk: BatchChunk,
-    callOptions?: CustomerIoCallOptions,
-  ): Promise<{ failures: BatchFailure[]; unattributed: UnattributedBatchError[] }> {
-    const path = '/api/v2/batch';
-    const response = await send({ method: 'POST', path, body: chunk.body }, callOptions);
-    const failures: BatchFailure[] = [];
-    const unattributed: UnattributedBatchError[] = [];
-    if (response.status !== 207) return { failures, unattributed };
-    const errors = readBatchErrors(response.body);
-    if (errors === undefined) {
-      // Part of the batch may be applied and we cannot tell which: not a success, and not a
-      // rejection either. Re-sending is safe (event ids dedupe, identify is idempotent).
-      const body =
-        typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-      throw new CustomerIoHttpError({
-        message: `Customer.io answered 207 to POST ${path} with a body that cannot be read (no errors list); the batch may be partly applied`,
-        status: 207,
-        body: body === undefined ? undefined : redact(body).slice(0, 8 * 1024),
-        headers: response.headers,
-        method: 'POST',
-        path,
-        retryable: false,
-        hasCustomerIoErrorBody: false,
-      });
-    }
-    // Text from the answer may echo the request, Authorization header included.
-    const text = (value: unknown) => (typeof value === 'string' ? redact(value) : undefined);
-    for (const entry of errors) {
-      const reason = text(entry.reason);
-      const field = text(entry.field);
-      const detail = {
-        ...(reason !== undefined ? { reason } : {}),
-        ...(field !== undefined ? { field } : {}),
-        message: text(entry.message) ?? 'rejected by Customer.io',
-      };
-      const position = entry.batch_index;
-      const index =
-        typeof position === 'number' && Number.isInteger(position)
-          ? chunk.indexes[position]
-          : undefined;
-      const operation = typeof position === 'number' ? chunk.operations[position] : undefined;
-      if (index === undefined || operation === undefined) unattributed.push(detail);
-      else failures.push({ index, ...detail, operation });
-    }
-    return { failures, unattributed };
-  }
+  const connection = createConnection(options);
+  const { send } = connection;
 
   const client: CustomerIoClient = {
-    async getRegion() {
-      const info = await lookupRegion();
-      if (fixedBaseUrl === undefined) autoRegion ??= Promise.resolve(info);
-      return info;
-    },
+    // identify, trackAnonymous and batch: the same methods the bridge's lean sender has.
+    ...senderOver(connection),
 
-    async identify(person, attributes, identifyOptions) {
-      await send(buildIdentify(person, attributes, identifyOptions), identifyOptions);
+    async getRegion() {
+      const info = await connection.lookupRegion();
+      connection.rememberRegion(info);
+      return info;
     },
 
     async track(person, event, callOptions) {
       const request = buildTrack(person, event);
       await send(request, callOptions);
-      return { id: request.eventId! };
-    },
-
-    async trackAnonymous(anonymousId, event, callOptions) {
-      const request = buildTrackAnonymous(anonymousId, event);
-      await send(request, callOptions);
-      return { id: request.eventId! };
+      return { id: request.eventId as string };
     },
 
     trackPageView(person, url, viewOptions = {}) {
@@ -495,44 +248,11 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
       return typeof id === 'string' ? { id } : {};
     },
 
-    async batch(operations, callOptions) {
-      if (!Array.isArray(operations)) {
-        throw new CustomerIoValidationError('batch: must be an array of operations', {
-          field: 'batch',
-        });
-      }
-      // Everything is validated before the first request: a bad operation rejects the whole call.
-      const prepared = operations.map((operation, index) => prepareForBatch(operation, index));
-      const chunks = splitBatch(prepared, { maxBodyBytes: MAX_BATCH_BODY });
-      const result: BatchResult = { requests: 0, failures: [], unattributed: [] };
-      let operationsSent = 0;
-      for (const chunk of chunks) {
-        try {
-          const { failures, unattributed } = await sendChunk(chunk, callOptions);
-          result.failures.push(...failures);
-          result.unattributed.push(...unattributed);
-        } catch (error) {
-          if (result.requests === 0) throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new CustomerIoBatchError({
-            message: `batch request ${result.requests + 1} of ${chunks.length} failed after ${operationsSent} of ${prepared.length} operations were sent: ${reason}`,
-            requestsSent: result.requests,
-            operationsSent,
-            failures: result.failures.map(({ index, message }) => ({ index, message })),
-            cause: error,
-          });
-        }
-        result.requests++;
-        operationsSent += chunk.operations.length;
-      }
-      return result;
-    },
-
     createBatcher(batcherOptions) {
       return createBatcher(
         {
           prepare: prepareForBatch,
-          send: sendChunk,
+          send: (chunk) => sendChunk(connection, chunk),
           maxBodyBytes: MAX_BATCH_BODY,
           logger: options.logger,
         },
@@ -541,8 +261,4 @@ export function createCustomerIoClient(options: CustomerIoClientOptions): Custom
     },
   };
   return client;
-}
-
-function isRateLimiter(value: unknown): value is RateLimiter {
-  return typeof (value as { acquire?: unknown } | undefined)?.acquire === 'function';
 }

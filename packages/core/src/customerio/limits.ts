@@ -193,8 +193,7 @@ export function assertAttributes(value: unknown, field: string): void {
       if (name === '_timestamp') assertTimestamp(attribute, `${field}._timestamp`);
       continue;
     }
-    const valueBytes =
-      typeof attribute === 'string' ? utf8ByteLength(attribute) : jsonByteLength(attribute);
+    const valueBytes = attributeValueBytes(attribute);
     if (valueBytes > TRACK_LIMITS.attributeValueBytes) {
       throw fail(
         `${field}.${name}`,
@@ -241,16 +240,23 @@ export function assertEventName(value: unknown, field: string): asserts value is
   }
 }
 
+/** A serialised piece of a body: its JSON and that JSON's UTF-8 bytes. */
+export interface JsonPiece {
+  json: string;
+  bytes: number;
+}
+
 /**
- * Checks event data: a plain object ("event data must be a hash") of at most 100,000 JSON bytes.
+ * Checks event data, a plain object ("event data must be a hash") of at most 100,000 JSON bytes,
+ * and returns it serialised: the request body is built around this piece, so the data is
+ * serialised once.
  *
  * @throws {CustomerIoValidationError} naming `field`.
  */
-export function assertEventData(value: unknown, field: string): void {
-  if (!isPlainObject(value)) {
-    throw fail(field, `must be a plain object, got ${describe(value)}`, 'object', describe(value));
-  }
-  const bytes = jsonByteLength(value);
+export function serializeEventData(value: unknown, field: string): JsonPiece {
+  assertEventDataShape(value, field);
+  const json = JSON.stringify(value);
+  const bytes = utf8ByteLength(json);
   if (bytes > TRACK_LIMITS.eventDataBytes) {
     throw fail(
       field,
@@ -258,6 +264,55 @@ export function assertEventData(value: unknown, field: string): void {
       TRACK_LIMITS.eventDataBytes,
       bytes,
     );
+  }
+  return { json, bytes };
+}
+
+/** Checks event data (see {@link serializeEventData}). */
+export function assertEventData(value: unknown, field: string): void {
+  serializeEventData(value, field);
+}
+
+/**
+ * Checks event data is a plain object, without measuring it: for callers that measure the JSON it
+ * is part of, whose limit is lower.
+ *
+ * @throws {CustomerIoValidationError} naming `field`.
+ */
+export function assertEventDataShape(value: unknown, field: string): void {
+  if (!isPlainObject(value)) {
+    throw fail(field, `must be a plain object, got ${describe(value)}`, 'object', describe(value));
+  }
+}
+
+/**
+ * `json` (an object's JSON) with one more member at the end, `"key":<piece>`, without
+ * serialising the piece again.
+ */
+export function withJsonMember(json: string, key: string, piece: JsonPiece): JsonPiece {
+  const name = JSON.stringify(key);
+  const empty = json === '{}';
+  return {
+    json: `${json.slice(0, -1)}${empty ? '' : ','}${name}:${piece.json}}`,
+    // Each part counted once; the piece's bytes are known.
+    bytes: utf8ByteLength(json) + (empty ? 0 : 1) + utf8ByteLength(name) + 1 + piece.bytes,
+  };
+}
+
+/**
+ * Bytes an attribute value counts for: UTF-8 bytes of a string, JSON bytes of anything else.
+ * Numbers, booleans and null are measured without serialising them.
+ */
+function attributeValueBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return utf8ByteLength(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4; // JSON writes null
+    case 'boolean':
+      return value ? 4 : 5;
+    default:
+      return value === null ? 4 : jsonByteLength(value);
   }
 }
 

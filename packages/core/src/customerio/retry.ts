@@ -1,18 +1,22 @@
 /**
- * Retry policy: which failures are transient, how long to wait, and when to give up.
+ * Retry policy: which failures are transient, how long to wait, and when to give up, expressed as
+ * ky's own `retry` options and `beforeRetry` hook (see `http.ts`).
  *
- * The client runs its own loop around single ky attempts (ky's `retry` is 0) because it needs
- * things ky's retry does not give: an overall time budget, `Retry-After` on any retryable status,
- * classification of non-JSON error bodies by status, injectable `random`/`sleep`/`now` for tests,
- * and one rate-limit token per attempt.
+ * ky runs the loop: the attempt count (`limit`), the methods (`POST` and `PUT` included: every
+ * Track write carries an event id or is idempotent), the retryable statuses (`statusCodes`),
+ * timeouts (`retryOnTimeout`) and network errors. Two parts stay ours, for reasons ky's options
+ * cannot express:
+ * - the wait: full-jitter backoff or `Retry-After`, computed with the injectable `random` and
+ *   `now`, and waited with the injectable `sleep` in `beforeRetry` (ky's own wait is 0). ky reads
+ *   `Retry-After` on `Date.now()` only, picks up unrelated headers (`X-RateLimit-Reset`…) and
+ *   computes its delay after `shouldRetry` without reporting it;
+ * - the time budget and the call's deadline, checked in `shouldRetry`, which needs that wait
+ *   before deciding: a retry whose wait would end past either is not started.
  *
  * @module
  */
-import {
-  isCustomerIoHttpError,
-  isCustomerIoNetworkError,
-  isCustomerIoTimeoutError,
-} from './errors.js';
+import { HTTPError, TimeoutError } from 'ky';
+import { isCustomerIoError } from './errors.js';
 import type { CustomerIoCallOptions } from './types.js';
 
 /**
@@ -111,21 +115,19 @@ export function resolveRetryOptions(
 }
 
 /**
- * Whether an HTTP status is transient: 408, 429 and every 5xx (500, 502, 503, 504, Cloudflare's
- * 522 and 524, …). Other 4xx (400, 401, 403, 404, 422, …) are the caller's to fix and never
- * retried.
+ * The transient statuses: 408, 429 and every 5xx (500, 502, 503, 504, Cloudflare's 522 and 524,
+ * …), as ky's `retry.statusCodes`. Other 4xx (400, 401, 403, 404, 422, …) are the caller's to fix
+ * and never retried.
  */
+export const RETRYABLE_STATUS_CODES: readonly number[] = Object.freeze([
+  408,
+  429,
+  ...Array.from({ length: 100 }, (_, i) => 500 + i),
+]);
+
+/** Whether an HTTP status is transient (one of {@link RETRYABLE_STATUS_CODES}). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-/**
- * Whether an error from one attempt is worth another: network failures, timeouts and retryable
- * statuses. Validation and region errors are not.
- */
-export function isRetryableError(error: unknown): boolean {
-  if (isCustomerIoNetworkError(error) || isCustomerIoTimeoutError(error)) return true;
-  return isCustomerIoHttpError(error) && isRetryableStatus(error.status);
 }
 
 /**
@@ -175,14 +177,14 @@ export function parseRetryAfter(
  * (capped by `maxRetryAfterMs`) when it sent one, else {@link backoffDelay}.
  */
 export function retryDelay(error: unknown, retry: number, options: ResolvedRetryOptions): number {
-  if (isCustomerIoHttpError(error)) {
-    const after = parseRetryAfter(error.headers['retry-after'], options.now());
+  if (error instanceof HTTPError) {
+    const after = parseRetryAfter(error.response.headers.get('retry-after'), options.now());
     if (after !== undefined) return Math.min(after, options.maxRetryAfterMs);
   }
   return backoffDelay(retry, options);
 }
 
-/** What the retry loop reports before each wait. */
+/** What a retry is logged with. */
 export interface RetryEvent {
   /** 1 for the first retry. */
   retry: number;
@@ -190,36 +192,78 @@ export interface RetryEvent {
   error: unknown;
 }
 
+/** One logical call's retry state: its clock, its limits and the wait `shouldRetry` decided on. */
+export interface RetryState {
+  limits: CustomerIoCallOptions | undefined;
+  startedAt: number;
+  /** Total of the waits taken so far. */
+  waited: number;
+  /** The wait for the retry `shouldRetry` just allowed. */
+  nextWaitMs: number;
+}
+
+/** Starts the state of one call (shared by its redirect hops). */
+export function startRetryState(
+  options: ResolvedRetryOptions,
+  limits: CustomerIoCallOptions | undefined,
+): RetryState {
+  return { limits, startedAt: options.now(), waited: 0, nextWaitMs: 0 };
+}
+
 /**
- * Runs `attempt` until it succeeds, the error is not retryable, `limit` retries are used, or the
- * next wait would overrun `budgetMs` or the call's `deadline`; then throws the last error. An
- * abort of `signal` ends the wait and rejects with the signal's reason; no attempt starts after it.
+ * ky's `retry.shouldRetry` for one call: `false` for our own errors (a refused rate-limit wait, a
+ * region error), after an abort, and when the wait would overrun the budget or the deadline;
+ * otherwise `undefined`, so ky's own checks (`statusCodes`, `retryOnTimeout`) decide.
  *
  * The budget counts the larger of wall-clock time and the total requested waits, so it holds both
  * with real timers and with an injected `sleep` that returns at once.
  */
-export async function withRetry<T>(
-  attempt: (attemptNumber: number) => Promise<T>,
+export function shouldRetry(
+  state: RetryState,
   options: ResolvedRetryOptions,
-  onRetry?: (event: RetryEvent) => void,
-  limits: CustomerIoCallOptions = {},
-): Promise<T> {
-  const { signal, deadline } = limits;
-  const startedAt = options.now();
-  let waited = 0;
-  for (let retry = 0; ; retry++) {
-    signal?.throwIfAborted();
-    try {
-      return await attempt(retry + 1);
-    } catch (error) {
-      if (retry >= options.limit || !isRetryableError(error) || signal?.aborted) throw error;
-      const delayMs = retryDelay(error, retry, options);
-      const elapsed = Math.max(options.now() - startedAt, waited);
-      if (elapsed + delayMs > options.budgetMs) throw error;
-      if (deadline !== undefined && options.now() + delayMs > deadline) throw error;
-      onRetry?.({ retry: retry + 1, delayMs, error });
-      waited += delayMs;
-      await sleepUnlessAborted(options.sleep, delayMs, signal);
-    }
-  }
+): (context: { error: Error; retryCount: number }) => false | undefined {
+  return ({ error, retryCount }) => {
+    const { signal, deadline } = state.limits ?? {};
+    if (signal?.aborted || isCustomerIoError(error)) return false;
+    if (error instanceof HTTPError && !isRetryableStatus(error.response.status)) return false;
+    const wait = retryDelay(error, retryCount - 1, options);
+    const now = options.now();
+    if (Math.max(now - state.startedAt, state.waited) + wait > options.budgetMs) return false;
+    if (deadline !== undefined && now + wait > deadline) return false;
+    state.nextWaitMs = wait;
+    return undefined;
+  };
+}
+
+/** ky's `retry` options for a client: ky's wait is 0, ours is taken in {@link waitBeforeRetry}. */
+export function kyRetryOptions(options: ResolvedRetryOptions) {
+  return {
+    limit: options.limit,
+    methods: ['get', 'put', 'post', 'delete'],
+    statusCodes: [...RETRYABLE_STATUS_CODES],
+    afterStatusCodes: [],
+    retryOnTimeout: true,
+    delay: () => 0,
+  };
+}
+
+/** Takes the wait `shouldRetry` decided on (the `beforeRetry` hook), ended early by an abort. */
+export async function waitBeforeRetry(
+  state: RetryState,
+  options: ResolvedRetryOptions,
+  retryCount: number,
+  error: Error,
+  onRetry: ((event: RetryEvent) => void) | undefined,
+): Promise<void> {
+  // The failed attempt's body is never read: free its connection.
+  if (error instanceof HTTPError) error.response.body?.cancel().catch(() => undefined);
+  const delayMs = state.nextWaitMs;
+  onRetry?.({ retry: retryCount, delayMs, error });
+  state.waited += delayMs;
+  await sleepUnlessAborted(options.sleep, delayMs, state.limits?.signal);
+}
+
+/** Whether an error is ky's timeout (by class, or by name for a second copy of ky). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof TimeoutError || (error as { name?: unknown })?.name === 'TimeoutError';
 }

@@ -10,11 +10,12 @@ import { CustomerIoValidationError } from './errors.js';
 import { personPathSegment, toMergeIdentifier } from './identifiers.js';
 import {
   assertAttributes,
-  assertEventData,
   assertEventName,
   assertIdentifier,
   assertOneOf,
   assertTimestamp,
+  serializeEventData,
+  withJsonMember,
 } from './limits.js';
 import type {
   AnonymousEvent,
@@ -88,14 +89,15 @@ function eventBody(
   extra: Record<string, unknown>,
 ): { body: string; eventId: string } {
   assertEventName(event.name, 'event.name');
-  if (event.data !== undefined) assertEventData(event.data, 'event.data');
+  const data = event.data === undefined ? undefined : serializeEventData(event.data, 'event.data');
   assertOptionalTimestamp(event.timestamp, 'event.timestamp');
   const eventId = eventIdOrNew(event.id, event.timestamp as number | undefined, 'event.id');
   const body: Record<string, unknown> = { name: event.name, id: eventId, ...extra };
   if (type !== undefined) body.type = type;
   if (event.timestamp !== undefined) body.timestamp = event.timestamp;
-  if (event.data !== undefined) body.data = event.data;
-  return { body: JSON.stringify(body), eventId };
+  // The data was serialised for its size check: the body is built around that piece.
+  const head = JSON.stringify(body);
+  return { body: data === undefined ? head : withJsonMember(head, 'data', data).json, eventId };
 }
 
 /** `POST /api/v1/customers/{id}/events`: an event for a known person. */

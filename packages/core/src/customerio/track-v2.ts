@@ -10,6 +10,7 @@ import { toMergeIdentifier, toV2Identifiers } from './identifiers.js';
 import {
   assertAttributes,
   assertEventData,
+  assertEventDataShape,
   assertEventName,
   assertOneOf,
   assertTimestamp,
@@ -19,13 +20,17 @@ import {
 import { eventIdOrNew } from './track-v1.js';
 import type { PersonRef, TrackV2Operation, V2PersonIdentifiers } from './types.js';
 
+function isEventAction(action: string): boolean {
+  return action === 'event' || action === 'page' || action === 'screen';
+}
+
 /** An operation validated, normalised and serialised. */
 export interface PreparedOperation {
   /** Position in the caller's array (`batch()`) or add order (batcher). */
   index: number;
   /** The operation as it will be sent. */
   operation: TrackV2Operation;
-  /** `JSON.stringify(operation)`. */
+  /** `JSON.stringify(operation)`, made once. */
   json: string;
   /** UTF-8 bytes of `json`. */
   bytes: number;
@@ -69,7 +74,8 @@ function assertRelationships(value: unknown, field: string, required: boolean): 
 }
 
 /**
- * Validates and normalises one v2 operation (without size checks, which depend on the endpoint).
+ * Validates and normalises one v2 operation (without size checks, which depend on the endpoint;
+ * {@link prepareOperation} makes them on the operation's JSON).
  * Unknown extra keys are kept, for forward compatibility.
  *
  * @param field - the prefix for error fields, e.g. `batch[3]` or `operation`.
@@ -107,7 +113,7 @@ export function normalizeOperation(op: TrackV2Operation, field: string): TrackV2
     case 'page':
     case 'screen': {
       assertEventName(op.name, `${field}.name`);
-      if (op.attributes !== undefined) assertEventData(op.attributes, `${field}.attributes`);
+      if (op.attributes !== undefined) assertEventDataShape(op.attributes, `${field}.attributes`);
       if (op.timestamp !== undefined) assertTimestamp(op.timestamp, `${field}.timestamp`);
       const id = eventIdOrNew(op.id, op.timestamp, `${field}.id`);
       return { ...op, identifiers, id };
@@ -158,9 +164,16 @@ export function prepareOperation(
   const { index, field, maxBytes, limitText } = options;
   try {
     const operation = normalizeOperation(op, field);
+    // One JSON.stringify per operation; a batch body is these pieces joined (batch-split.ts).
     const json = JSON.stringify(operation);
     const bytes = utf8ByteLength(json);
     if (bytes > maxBytes) {
+      // Event data has its own limit (100 KB), far above an operation's (32 KB), so it can only
+      // be broken here: measured only then, to name the field when it is the data's fault.
+      const data = (operation as { attributes?: unknown }).attributes;
+      if (isEventAction(operation.action) && data !== undefined) {
+        assertEventData(data, `${field}.attributes`);
+      }
       throw new CustomerIoValidationError(
         `${field}: operation is ${bytes} bytes of JSON; ${limitText}`,
         { field, limit: maxBytes, actual: bytes },

@@ -32,6 +32,19 @@ function encodeTime(timeMs: number): string {
 }
 
 /** Encodes the first 80 bits of `bytes` (10 bytes) as 16 base32 characters. */
+/** Random bytes drawn from one pool: a `getRandomValues` call per ULID costs more than the ULID. */
+const pool = new Uint8Array(1000);
+let poolOffset = pool.length;
+
+function randomBytes10(): Uint8Array {
+  if (poolOffset === pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  poolOffset += 10;
+  return pool.subarray(poolOffset - 10, poolOffset);
+}
+
 function encodeRandom(bytes: Uint8Array): string {
   let out = '';
   let buffer = 0;
@@ -58,9 +71,7 @@ function encodeRandom(bytes: Uint8Array): string {
  * ```
  */
 export function ulid(timeMs: number = Date.now()): string {
-  const random = new Uint8Array(10);
-  globalThis.crypto.getRandomValues(random);
-  return encodeTime(timeMs) + encodeRandom(random);
+  return encodeTime(timeMs) + encodeRandom(randomBytes10());
 }
 
 /**

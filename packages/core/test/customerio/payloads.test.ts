@@ -146,6 +146,36 @@ describe('v2 operations', () => {
     }
   });
 
+  it('serialise each operation once, and name event data over its own limit', () => {
+    const event = (bytes: number): TrackV2Operation => ({
+      type: 'person',
+      action: 'event',
+      identifiers: { id: 'u' },
+      name: 'e',
+      attributes: { blob: 'x'.repeat(bytes) },
+    });
+    const options = { index: 0, field: 'batch[0]', maxBytes: 32 * 1024, limitText: '' };
+    const prepared = prepareOperation(event(10), options);
+    expect(JSON.parse(prepared.json)).toEqual(prepared.operation);
+    expect(prepared.bytes).toBe(new TextEncoder().encode(prepared.json).byteLength);
+    const overOperation = (() => {
+      try {
+        prepareOperation(event(40_000), options);
+      } catch (error) {
+        return error as CustomerIoValidationError;
+      }
+    })();
+    expect(overOperation).toMatchObject({ field: 'batch[0]', limit: 32 * 1024 });
+    const overData = (() => {
+      try {
+        prepareOperation(event(100_000), options);
+      } catch (error) {
+        return error as CustomerIoValidationError;
+      }
+    })();
+    expect(overData).toMatchObject({ field: 'batch[0].attributes', limit: 100_000, index: 0 });
+  });
+
   it('reject unknown types and actions', () => {
     expect(() => normalizeOperation({ type: 'object' } as never, 'op')).toThrow(/person/);
     expect(() =>

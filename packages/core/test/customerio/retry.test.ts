@@ -1,32 +1,31 @@
-import { describe, expect, it } from 'vitest';
+import { HTTPError } from 'ky';
+import { describe, expect, it, vi } from 'vitest';
+import { CustomerIoHttpError } from '../../src/customerio/errors.js';
 import {
-  CustomerIoHttpError,
-  CustomerIoNetworkError,
-  CustomerIoTimeoutError,
-  CustomerIoValidationError,
-} from '../../src/customerio/errors.js';
+  type CustomerIoLogger,
+  createCustomerIoClient,
+  isCustomerIoAbortError,
+  isCustomerIoValidationError,
+} from '../../src/customerio/index.js';
 import {
   backoffDelay,
   DEFAULT_RETRY_OPTIONS,
-  isRetryableError,
   isRetryableStatus,
   parseRetryAfter,
+  RETRYABLE_STATUS_CODES,
   type ResolvedRetryOptions,
+  type RetryOptions,
   resolveRetryOptions,
   retryDelay,
-  withRetry,
 } from '../../src/customerio/retry.js';
 
-const httpError = (status: number, headers: Record<string, string> = {}) =>
-  new CustomerIoHttpError({
-    message: `status ${status}`,
-    status,
-    body: undefined,
-    headers,
-    method: 'POST',
-    path: '/x',
-    retryable: isRetryableStatus(status),
-  });
+/** ky's error for one answer, as the retry policy sees it. */
+const httpError = (code: number, headers: Record<string, string> = {}) =>
+  new HTTPError(
+    new Response(null, { status: code, headers }),
+    new Request('https://track.customer.io/x', { method: 'POST' }),
+    {} as never,
+  );
 
 /** Retry options with a recorded, instant sleep and a fixed random. */
 function testOptions(overrides: Partial<ResolvedRetryOptions> = {}) {
@@ -43,25 +42,52 @@ function testOptions(overrides: Partial<ResolvedRetryOptions> = {}) {
 }
 
 describe('retryable statuses', () => {
-  it.each([408, 429, 500, 502, 503, 504, 522, 524, 599])('%i is retried', (status) => {
-    expect(isRetryableStatus(status)).toBe(true);
-    expect(isRetryableError(httpError(status))).toBe(true);
+  it.each([408, 429, 500, 502, 503, 504, 522, 524, 599])('%i is retried', async (code) => {
+    expect(isRetryableStatus(code)).toBe(true);
+    expect(RETRYABLE_STATUS_CODES).toContain(code);
+    const { client, attempts } = scripted((n) => status(n === 1 ? code : 200), recorded().retry);
+    await client.identify('u', {});
+    expect(attempts()).toBe(2);
   });
 
-  it.each([400, 401, 403, 404, 409, 413, 422])('%i is never retried', (status) => {
-    expect(isRetryableStatus(status)).toBe(false);
-    expect(isRetryableError(httpError(status))).toBe(false);
+  it.each([400, 401, 403, 404, 409, 413, 422])('%i is never retried', async (code) => {
+    expect(isRetryableStatus(code)).toBe(false);
+    expect(RETRYABLE_STATUS_CODES).not.toContain(code);
+    const { client, attempts } = scripted(() => status(code), recorded().retry);
+    await expect(client.identify('u', {})).rejects.toMatchObject({ status: code });
+    expect(attempts()).toBe(1);
   });
 
-  it('retries network errors and timeouts, not validation errors', () => {
-    expect(
-      isRetryableError(new CustomerIoNetworkError({ message: 'x', method: 'GET', path: '/' })),
-    ).toBe(true);
-    expect(
-      isRetryableError(new CustomerIoTimeoutError({ method: 'GET', path: '/', timeoutMs: 1 })),
-    ).toBe(true);
-    expect(isRetryableError(new CustomerIoValidationError('x', { field: 'f' }))).toBe(false);
-    expect(isRetryableError(new Error('boom'))).toBe(false);
+  it('retries network errors and timeouts, not validation errors', async () => {
+    const network = scripted((n) => {
+      if (n === 1) throw new TypeError('fetch failed');
+      return status(200);
+    }, recorded().retry);
+    await network.client.identify('u', {});
+    expect(network.attempts()).toBe(2);
+
+    let calls = 0;
+    const timeout = createCustomerIoClient({
+      siteId: 's',
+      apiKey: 'k',
+      region: 'us',
+      rateLimit: false,
+      timeoutMs: 20,
+      retry: recorded().retry,
+      fetch: (_input, init) =>
+        ++calls === 1
+          ? new Promise<Response>((_, reject) => {
+              init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+            })
+          : Promise.resolve(status(200)),
+    });
+    await timeout.identify('u', {});
+    expect(calls).toBe(2);
+
+    const invalid = scripted(() => status(200), recorded().retry);
+    const error = await invalid.client.identify('u', { '': 1 }).catch((e: unknown) => e);
+    expect(isCustomerIoValidationError(error)).toBe(true);
+    expect(invalid.attempts()).toBe(0);
   });
 });
 
@@ -109,6 +135,7 @@ describe('parseRetryAfter', () => {
 
 describe('retryDelay', () => {
   it('prefers Retry-After, capped by maxRetryAfterMs', () => {
+    // ky's HTTPError, as the policy receives it.
     const { options } = testOptions({ maxRetryAfterMs: 10_000 });
     expect(retryDelay(httpError(503, { 'retry-after': '3' }), 0, options)).toBe(3000);
     expect(retryDelay(httpError(429, { 'retry-after': '3600' }), 0, options)).toBe(10_000);
@@ -116,103 +143,109 @@ describe('retryDelay', () => {
   });
 });
 
-describe('withRetry', () => {
+/**
+ * The retry loop is ky's; these drive it through the client against a scripted fetch (one answer
+ * per attempt), with the same injected `random`, `sleep` and `now` the loop used to take.
+ */
+function scripted(
+  answer: (attempt: number) => Response | Promise<Response>,
+  retry: RetryOptions | false,
+  extra: { logger?: CustomerIoLogger } = {},
+) {
+  let attempts = 0;
+  const client = createCustomerIoClient({
+    siteId: 's',
+    apiKey: 'k',
+    region: 'us',
+    rateLimit: false,
+    retry,
+    fetch: async () => answer(++attempts),
+    ...extra,
+  });
+  return { client, attempts: () => attempts };
+}
+
+const status = (code: number, headers: Record<string, string> = {}) =>
+  new Response(code === 200 ? '{}' : 'nope', { status: code, headers });
+
+/** Retry options with a recorded, instant sleep and a fixed random. */
+function recorded(overrides: RetryOptions = {}) {
+  const sleeps: number[] = [];
+  const retry: RetryOptions = {
+    random: () => 0.5,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    now: () => 0,
+    ...overrides,
+  };
+  return { retry, sleeps };
+}
+
+describe('the retry loop (ky, driven by our policy)', () => {
   it('retries until success and reports each wait', async () => {
-    const { options, sleeps } = testOptions();
-    const failures = [httpError(503), httpError(502)];
-    const events: number[] = [];
-    const result = await withRetry(
-      async () => {
-        const failure = failures.shift();
-        if (failure) throw failure;
-        return 'ok';
-      },
-      options,
-      (event) => events.push(event.retry),
-    );
-    expect(result).toBe('ok');
+    const { retry, sleeps } = recorded();
+    const warn = vi.fn();
+    const logger = { debug() {}, info() {}, warn, error() {} };
+    const answers = [503, 502, 200];
+    const { client } = scripted((n) => status(answers[n - 1] ?? 200), retry, { logger });
+    await client.identify('u', {});
     expect(sleeps).toEqual([100, 200]);
-    expect(events).toEqual([1, 2]);
+    expect(warn.mock.calls.map(([fields]) => fields.retry)).toEqual([1, 2]);
   });
 
   it('stops after `limit` retries and throws the last error', async () => {
-    const { options, sleeps } = testOptions({ limit: 2 });
-    let attempts = 0;
-    const error = await withRetry(async () => {
-      attempts++;
-      throw httpError(500 + attempts);
-    }, options).catch((e: unknown) => e);
-    expect(attempts).toBe(3);
+    const { retry, sleeps } = recorded({ limit: 2 });
+    const { client, attempts } = scripted((n) => status(500 + n), retry);
+    const error = await client.identify('u', {}).catch((e: unknown) => e);
+    expect(attempts()).toBe(3);
     expect(sleeps).toHaveLength(2);
     expect((error as CustomerIoHttpError).status).toBe(503);
   });
 
   it('does not retry a non-retryable error', async () => {
-    const { options, sleeps } = testOptions();
-    let attempts = 0;
-    await expect(
-      withRetry(async () => {
-        attempts++;
-        throw httpError(422);
-      }, options),
-    ).rejects.toMatchObject({ status: 422 });
-    expect(attempts).toBe(1);
+    const { retry, sleeps } = recorded();
+    const { client, attempts } = scripted(() => status(422), retry);
+    await expect(client.identify('u', {})).rejects.toMatchObject({ status: 422 });
+    expect(attempts()).toBe(1);
     expect(sleeps).toEqual([]);
   });
 
   it('starts no retry that would overrun the budget (with an instant sleep)', async () => {
     // random 1 → waits of 200, 400, 800, 1600…; a 1000 ms budget fits 200 + 400 only.
-    const { options, sleeps } = testOptions({ random: () => 1, budgetMs: 1000, limit: 10 });
-    let attempts = 0;
-    await expect(
-      withRetry(async () => {
-        attempts++;
-        throw httpError(503);
-      }, options),
-    ).rejects.toMatchObject({ status: 503 });
+    const { retry, sleeps } = recorded({ random: () => 1, budgetMs: 1000, limit: 10 });
+    const { client, attempts } = scripted(() => status(503), retry);
+    await expect(client.identify('u', {})).rejects.toMatchObject({ status: 503 });
     expect(sleeps).toEqual([200, 400]);
-    expect(attempts).toBe(3);
+    expect(attempts()).toBe(3);
   });
 
   it('counts wall-clock time against the budget', async () => {
     let clock = 0;
-    const { options, sleeps } = testOptions({ now: () => clock, budgetMs: 5000 });
-    let attempts = 0;
-    await expect(
-      withRetry(async () => {
-        attempts++;
-        clock += 3000; // each attempt takes 3 s (e.g. a slow timeout)
-        throw httpError(504);
-      }, options),
-    ).rejects.toMatchObject({ status: 504 });
-    expect(attempts).toBe(2); // 3000 + 100 wait fits, 6000 + 200 does not
+    const { retry, sleeps } = recorded({ now: () => clock, budgetMs: 5000 });
+    const { client, attempts } = scripted(() => {
+      clock += 3000; // each attempt takes 3 s (e.g. a slow timeout)
+      return status(504);
+    }, retry);
+    await expect(client.identify('u', {})).rejects.toMatchObject({ status: 504 });
+    expect(attempts()).toBe(2); // 3000 + 100 wait fits, 6000 + 200 does not
     expect(sleeps).toEqual([100]);
   });
 
   it('lets a Retry-After beyond the budget end the retries', async () => {
-    const { options, sleeps } = testOptions({ budgetMs: 5000 });
-    let attempts = 0;
-    await expect(
-      withRetry(async () => {
-        attempts++;
-        throw httpError(429, { 'retry-after': '10' });
-      }, options),
-    ).rejects.toMatchObject({ status: 429 });
-    expect(attempts).toBe(1);
+    const { retry, sleeps } = recorded({ budgetMs: 5000 });
+    const { client, attempts } = scripted(() => status(429, { 'retry-after': '10' }), retry);
+    await expect(client.identify('u', {})).rejects.toMatchObject({ status: 429 });
+    expect(attempts()).toBe(1);
     expect(sleeps).toEqual([]);
   });
 
   it('retry: false means one attempt', async () => {
     const options = resolveRetryOptions(false);
     expect(options.limit).toBe(0);
-    let attempts = 0;
-    await expect(
-      withRetry(async () => {
-        attempts++;
-        throw httpError(503);
-      }, options),
-    ).rejects.toBeInstanceOf(CustomerIoHttpError);
-    expect(attempts).toBe(1);
+    const { client, attempts } = scripted(() => status(503), false);
+    await expect(client.identify('u', {})).rejects.toBeInstanceOf(CustomerIoHttpError);
+    expect(attempts()).toBe(1);
   });
 
   it('has the documented defaults', () => {
@@ -227,57 +260,44 @@ describe('withRetry', () => {
   });
 });
 
-describe('withRetry with a deadline and a signal', () => {
+describe('the retry loop with a deadline and a signal', () => {
   it('never starts a wait that would end after the deadline', async () => {
-    const { options, sleeps } = testOptions({ now: () => 1_000 });
-    let attempts = 0;
-    const error = await withRetry(
-      async () => {
-        attempts++;
-        throw httpError(503, { 'retry-after': '2' });
-      },
-      options,
-      undefined,
-      { deadline: 1_000 + 1_999 },
-    ).catch((e: unknown) => e);
+    const { retry, sleeps } = recorded({ now: () => 1_000 });
+    const { client, attempts } = scripted(() => status(503, { 'retry-after': '2' }), retry);
+    const error = await client
+      .identify('u', {}, { deadline: 1_000 + 1_999 })
+      .catch((e: unknown) => e);
     expect((error as CustomerIoHttpError).status).toBe(503);
-    expect(attempts).toBe(1);
+    expect(attempts()).toBe(1);
     expect(sleeps).toEqual([]);
   });
 
   it('takes a wait that ends by the deadline', async () => {
-    const { options, sleeps } = testOptions({ now: () => 1_000 });
-    let attempts = 0;
-    const result = await withRetry(
-      async () => {
-        if (++attempts === 1) throw httpError(503, { 'retry-after': '2' });
-        return 'ok';
-      },
-      options,
-      undefined,
-      { deadline: 1_000 + 2_000 },
+    const { retry, sleeps } = recorded({ now: () => 1_000 });
+    const { client, attempts } = scripted(
+      (n) => (n === 1 ? status(503, { 'retry-after': '2' }) : status(200)),
+      retry,
     );
-    expect(result).toBe('ok');
+    await client.identify('u', {}, { deadline: 1_000 + 2_000 });
+    expect(attempts()).toBe(2);
     expect(sleeps).toEqual([2000]);
   });
 
   it('ends a backoff wait when the signal aborts, and starts no further attempt', async () => {
-    const options = resolveRetryOptions({ random: () => 0.5, baseDelayMs: 60_000 });
     const controller = new AbortController();
-    let attempts = 0;
+    const { client, attempts } = scripted(() => status(503), {
+      random: () => 0.5,
+      baseDelayMs: 60_000,
+    });
     const startedAt = Date.now();
     setTimeout(() => controller.abort(), 20);
-    const error = await withRetry(
-      async () => {
-        attempts++;
-        throw httpError(503);
-      },
-      options,
-      undefined,
-      { signal: controller.signal },
-    ).catch((e: unknown) => e);
-    expect((error as Error).name).toBe('AbortError');
-    expect(attempts).toBe(1);
+    const error = await client
+      .identify('u', {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    // The client's error for an abort; its cause is the signal's reason, as the loop's was.
+    expect(isCustomerIoAbortError(error)).toBe(true);
+    expect(((error as Error).cause as Error).name).toBe('AbortError');
+    expect(attempts()).toBe(1);
     expect(Date.now() - startedAt).toBeLessThan(2_000);
   });
 });

@@ -1,15 +1,20 @@
 /**
- * The HTTP layer: one ky instance per client (headers, per-attempt timeout, rate-limit hook,
- * injectable `fetch`), manual redirects, error mapping and the retry loop.
+ * The HTTP layer: one ky instance per client, used as designed: its retry (see `retry.ts`), its
+ * per-attempt timeout, its hooks (the rate limiter before every attempt, the retry wait and log
+ * before every retry) and its errors, which are mapped here onto the client's own classes.
  *
- * ky's own retry is off (`retry: 0`) and `throwHttpErrors` is false: the client classifies every
- * response by status itself, reads error bodies as text first (an HTML 502 or Customer.io's
- * plain-text 401 never crashes a JSON parser), and never lets ky's `HTTPError`/`TimeoutError`
- * escape, because both hold the `Request` and with it the `Authorization` header.
+ * What stays ours:
+ * - redirects (`redirect: 'manual'`, see `redirects.ts`): fetch's `'follow'` turns a redirected
+ *   POST into a body-less GET on 301/302 and drops `Authorization` on a cross-origin hop (the US
+ *   host sending an EU workspace to `track-eu`), and neither fetch nor ky can restrict the targets
+ *   to `*.customer.io` or say which region setting to fix;
+ * - reading error bodies as text first (an HTML 502 or Customer.io's plain-text 401 never crashes
+ *   a JSON parser), scrubbed of credentials: ky's `HTTPError` and `TimeoutError` hold the
+ *   `Request`, and with it the `Authorization` header, so they never escape.
  *
  * @module
  */
-import ky, { TimeoutError } from 'ky';
+import ky, { HTTPError } from 'ky';
 import {
   CustomerIoAbortError,
   CustomerIoDeadlineError,
@@ -17,20 +22,29 @@ import {
   CustomerIoNetworkError,
   CustomerIoRegionError,
   CustomerIoTimeoutError,
-  isCustomerIoAbortError,
   isCustomerIoDeadlineError,
+  isCustomerIoError,
   isCustomerIoErrorBody,
   type ResponseHeaders,
 } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { isRedirectStatus, resolveRedirect } from './redirects.js';
 import { regionHint, regionOfUrl } from './regions.js';
-import { isRetryableStatus, type ResolvedRetryOptions, withRetry } from './retry.js';
+import {
+  isRetryableStatus,
+  isTimeout,
+  kyRetryOptions,
+  type ResolvedRetryOptions,
+  type RetryState,
+  shouldRetry,
+  startRetryState,
+  waitBeforeRetry,
+} from './retry.js';
 import type { TrackMethod } from './track-v1.js';
 import type { CustomerIoCallOptions, CustomerIoLogger } from './types.js';
 
-/** What the transport needs; built by the client from its options. */
-export interface TransportOptions {
+/** What the HTTP layer needs; built by the client from its options. */
+export interface HttpOptions {
   authorization: string;
   userAgent: string;
   timeoutMs: number;
@@ -45,7 +59,7 @@ export interface TransportOptions {
 }
 
 /** One logical call. */
-export interface TransportRequest {
+export interface HttpRequest {
   method: TrackMethod;
   /** Absolute base, without a trailing slash. */
   baseUrl: string;
@@ -56,7 +70,7 @@ export interface TransportRequest {
 }
 
 /** A 2xx answer. */
-export interface TransportResponse {
+export interface HttpResponse {
   status: number;
   /** Parsed JSON, the text when not JSON, or `undefined` when empty. */
   body: unknown;
@@ -64,8 +78,8 @@ export interface TransportResponse {
 }
 
 /** Sends requests with retries, redirects and the shared limiter. */
-export interface Transport {
-  send(request: TransportRequest): Promise<TransportResponse>;
+export interface Http {
+  send(request: HttpRequest): Promise<HttpResponse>;
 }
 
 /** Longest response text kept on an error. */
@@ -179,23 +193,31 @@ function safeCause(error: unknown, redact: (text: string) => string): unknown {
   return redact(String(error));
 }
 
+/** Context ky hands to the hooks: the call's retry state and what to name it by in logs. */
+interface CallContext {
+  state: RetryState;
+  method: TrackMethod;
+  path: string;
+}
+
 /**
- * Creates the transport.
+ * Creates the HTTP layer.
  *
  * @example
  * ```ts
- * const transport = createTransport(options);
- * await transport.send({ method: 'GET', baseUrl: 'https://track.customer.io', path: '/api/v1/accounts/region' });
+ * const http = createHttp(options);
+ * await http.send({ method: 'GET', baseUrl: 'https://track.customer.io', path: '/api/v1/accounts/region' });
  * ```
  */
-export function createTransport(options: TransportOptions): Transport {
-  const { redact, logger, limiter } = options;
+export function createHttp(options: HttpOptions): Http {
+  const { redact, logger, limiter, retry } = options;
+  const callOf = (context: Record<string, unknown>) => context as unknown as CallContext;
   const http = ky.create({
-    retry: 0,
     timeout: options.timeoutMs,
-    throwHttpErrors: false,
-    // Never let fetch turn a redirected POST/PUT into a body-less GET: redirects are ours.
+    // 3xx come back as answers: redirects are ours (see the module comment).
+    throwHttpErrors: (status) => status >= 400,
     redirect: 'manual',
+    retry: kyRetryOptions(retry),
     headers: {
       authorization: options.authorization,
       'user-agent': options.userAgent,
@@ -205,21 +227,82 @@ export function createTransport(options: TransportOptions): Transport {
     hooks: {
       // Runs before ky starts the per-attempt timeout, so waiting for a slot never times out.
       beforeRequest: limiter
-        ? [
-            (_request, { context }) =>
-              limiter.acquire(context.limits as CustomerIoCallOptions | undefined),
-          ]
+        ? [(_request, { context }) => limiter.acquire(callOf(context).state.limits)]
         : [],
+      beforeRetry: [
+        ({ options: { context }, error, retryCount }) => {
+          const { state, method, path } = callOf(context);
+          return waitBeforeRetry(state, retry, retryCount, error, ({ delayMs }) => {
+            logger?.warn(
+              {
+                method,
+                path,
+                retry: retryCount,
+                delayMs: Math.round(delayMs),
+                error: errorName(error),
+                status: error instanceof HTTPError ? error.response.status : undefined,
+              },
+              'customer.io request failed; retrying',
+            );
+          });
+        },
+      ],
     },
   });
   const warnedRedirects = new Set<string>();
 
-  async function attempt(
-    request: TransportRequest,
-    attemptNumber: number,
-  ): Promise<TransportResponse> {
+  /** ky's (or fetch's) error, as one of ours: nothing that holds the request escapes. */
+  async function toCustomerIoError(
+    error: unknown,
+    { method, path, state }: CallContext,
+  ): Promise<unknown> {
+    const signal = state.limits?.signal;
+    // First: the caller's own `AbortSignal.timeout` also aborts with a TimeoutError.
+    if (signal?.aborted) return new CustomerIoAbortError({ method, path, cause: signal.reason });
+    if (isCustomerIoDeadlineError(error)) {
+      // From the limiter, which does not know the request: name it for the logs.
+      const { waitMs, deadline, refusedAt } = error;
+      return new CustomerIoDeadlineError({ waitMs, deadline, now: refusedAt, method, path });
+    }
+    if (isCustomerIoError(error)) return error;
+    if (error instanceof HTTPError) return httpError(error.response, method, path);
+    if (isTimeout(error)) {
+      return new CustomerIoTimeoutError({ method, path, timeoutMs: options.timeoutMs });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new CustomerIoNetworkError({
+      message: `network error on ${method} ${path}: ${redact(reason)}`,
+      method,
+      path,
+      cause: safeCause(error, redact),
+    });
+  }
+
+  async function httpError(
+    response: Response,
+    method: string,
+    path: string,
+  ): Promise<CustomerIoHttpError> {
+    const parsed = parseBody(await readText(response));
+    const safeBody = redactBody(parsed, redact);
+    const detail = describeErrorBody(safeBody);
+    return new CustomerIoHttpError({
+      message: `Customer.io answered ${response.status} to ${method} ${path}${detail ? `: ${detail}` : ''}${statusHint(response.status)}`,
+      status: response.status,
+      body: safeBody,
+      headers: headersToRecord(response.headers, redact),
+      method,
+      path,
+      retryable: isRetryableStatus(response.status),
+      // Read before scrubbing, which can turn JSON into text.
+      hasCustomerIoErrorBody: isCustomerIoErrorBody(parsed),
+    });
+  }
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
     const { method, path, body, limits } = request;
     const signal = limits?.signal;
+    const call: CallContext = { state: startRetryState(retry, limits), method, path };
     let url = request.baseUrl + path;
     for (let hops = 0; ; hops++) {
       let response: Response;
@@ -228,35 +311,13 @@ export function createTransport(options: TransportOptions): Transport {
           method,
           ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
           ...(signal ? { signal } : {}),
-          context: { limits },
+          retry: { shouldRetry: shouldRetry(call.state, retry) },
+          context: call as unknown as Record<string, unknown>,
         });
       } catch (error) {
-        // First: the caller's own `AbortSignal.timeout` also aborts with a TimeoutError.
-        if (signal?.aborted) throw new CustomerIoAbortError({ method, path, cause: signal.reason });
-        if (isCustomerIoDeadlineError(error)) {
-          // From the limiter, which does not know the request: name it for the logs.
-          const { waitMs, deadline, refusedAt } = error;
-          throw new CustomerIoDeadlineError({ waitMs, deadline, now: refusedAt, method, path });
-        }
-        // By class and by name: ky's own, a second ky copy's, or a fetch `AbortSignal.timeout`.
-        if (
-          error instanceof TimeoutError ||
-          (error as { name?: unknown })?.name === 'TimeoutError'
-        ) {
-          throw new CustomerIoTimeoutError({ method, path, timeoutMs: options.timeoutMs });
-        }
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new CustomerIoNetworkError({
-          message: `network error on ${method} ${path}: ${redact(reason)}`,
-          method,
-          path,
-          cause: safeCause(error, redact),
-        });
+        throw await toCustomerIoError(error, call);
       }
-      logger?.debug(
-        { method, path, status: response.status, attempt: attemptNumber, hops },
-        'customer.io response',
-      );
+      logger?.debug({ method, path, status: response.status, hops }, 'customer.io response');
 
       if (response.type === 'opaqueredirect') {
         // Browsers hide manual redirects; the target (and so the region) is unknowable here.
@@ -291,59 +352,19 @@ export function createTransport(options: TransportOptions): Transport {
       const text = await readText(response);
       // An abort while the body streamed in: the answer is no longer awaited.
       if (signal?.aborted) throw new CustomerIoAbortError({ method, path, cause: signal.reason });
-      const parsed = parseBody(text);
-      const headers = headersToRecord(response.headers, redact);
-      if (response.ok) return { status: response.status, body: parsed, headers };
-
-      const safeBody = redactBody(parsed, redact);
-      const detail = describeErrorBody(safeBody);
-      throw new CustomerIoHttpError({
-        message: `Customer.io answered ${response.status} to ${method} ${path}${detail ? `: ${detail}` : ''}${statusHint(response.status)}`,
+      return {
         status: response.status,
-        body: safeBody,
-        headers,
-        method,
-        path,
-        retryable: isRetryableStatus(response.status),
-        // Read before scrubbing, which can turn JSON into text.
-        hasCustomerIoErrorBody: isCustomerIoErrorBody(parsed),
-      });
-    }
-  }
-
-  async function send(request: TransportRequest): Promise<TransportResponse> {
-    const signal = request.limits?.signal;
-    try {
-      return await withRetry(
-        (attemptNumber) => attempt(request, attemptNumber),
-        options.retry,
-        ({ retry, delayMs, error }) => {
-          logger?.warn(
-            {
-              method: request.method,
-              path: request.path,
-              retry,
-              delayMs: Math.round(delayMs),
-              error: (error as { name?: string }).name,
-              status: (error as { status?: number }).status,
-            },
-            'customer.io request failed; retrying',
-          );
-        },
-        request.limits,
-      );
-    } catch (error) {
-      // An abort before an attempt or during a retry wait rejects with the signal's own reason.
-      if (signal?.aborted && !isCustomerIoAbortError(error)) {
-        throw new CustomerIoAbortError({
-          method: request.method,
-          path: request.path,
-          cause: signal.reason,
-        });
-      }
-      throw error;
+        body: parseBody(text),
+        headers: headersToRecord(response.headers, redact),
+      };
     }
   }
 
   return { send };
+}
+
+function errorName(error: unknown): string | undefined {
+  if (error instanceof HTTPError) return 'CustomerIoHttpError';
+  if (isTimeout(error)) return 'CustomerIoTimeoutError';
+  return isCustomerIoError(error) ? error.name : 'CustomerIoNetworkError';
 }
