@@ -161,7 +161,8 @@ export function serverWaitMs(response: Response, maxRetryAfterMs: number): numbe
   if (Number.isNaN(after)) after = Date.parse(value) - Date.now();
   else if (after >= KY_TIMESTAMP_THRESHOLD) after -= Date.now();
   if (Number.isNaN(after)) return Number.NaN;
-  return after < maxRetryAfterMs ? after : maxRetryAfterMs;
+  // ky's `after < max ? after : max`, the same once NaN is out.
+  return Math.min(after, maxRetryAfterMs);
 }
 
 /** What a retry is logged with. */

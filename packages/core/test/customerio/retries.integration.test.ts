@@ -45,7 +45,11 @@ describe('retries against the emulator', () => {
     const log: SleepLog = { sleeps: [] };
     emulator.faults.next({ status: 429, retryAfter: 3 }, { status: 503, retryAfter: '0' });
     const client = testClient({}, log);
-    await onFakeClock(log, () => client.track('u', { name: 'e' }), () => emulator.requests.length);
+    await onFakeClock(
+      log,
+      () => client.track('u', { name: 'e' }),
+      () => emulator.requests.length,
+    );
     expect(log.sleeps).toEqual([3000, 0]);
   });
 
@@ -68,7 +72,11 @@ describe('retries against the emulator', () => {
     const log: SleepLog = { sleeps: [] };
     emulator.faults.next({ status: 503, retryAfter: 600 });
     const client = testClient({ retry: { maxRetryAfterMs: 2000, budgetMs: 60_000 } }, log);
-    await onFakeClock(log, () => client.track('u', { name: 'e' }), () => emulator.requests.length);
+    await onFakeClock(
+      log,
+      () => client.track('u', { name: 'e' }),
+      () => emulator.requests.length,
+    );
     expect(log.sleeps).toEqual([2000]);
   });
 
@@ -77,7 +85,11 @@ describe('retries against the emulator', () => {
     emulator.faults.next(...Array.from({ length: 10 }, () => ({ status: 503, retryAfter: 4 })));
     const client = testClient({ retry: { budgetMs: 10_000, limit: 10 } }, log);
     const error = await rejectionOf(
-      onFakeClock(log, () => client.track('u', { name: 'e' }), () => emulator.requests.length),
+      onFakeClock(
+        log,
+        () => client.track('u', { name: 'e' }),
+        () => emulator.requests.length,
+      ),
     );
     expect(error).toBeInstanceOf(CustomerIoHttpError);
     expect((error as CustomerIoHttpError).status).toBe(503);

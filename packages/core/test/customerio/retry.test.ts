@@ -142,7 +142,7 @@ describe('serverWaitMs: Retry-After as ky reads it', () => {
 function scripted(
   reply: (attempt: number) => Response | Promise<Response>,
   retry: RetryOptions | false,
-  extra: { logger?: CustomerIoLogger; log?: SleepLog } = {},
+  extra: { logger?: Partial<CustomerIoLogger>; log?: SleepLog } = {},
 ) {
   let attempts = 0;
   const log = extra.log ?? { sleeps: [] };
@@ -207,22 +207,26 @@ describe('the retry loop (ky, driven by our policy)', () => {
     // random 1 → waits of 200, 400, 800, 1600…; a 1000 ms budget fits 200 + 400 only.
     const { retry, log, sleeps } = recorded({ random: () => 1, budgetMs: 1000, limit: 10 });
     const { client, attempts } = scripted(() => status(503), retry, { log });
-    await expect(onFakeClock(log, () => client.identify('u', {}), attempts)).rejects.toMatchObject(
-      { status: 503 },
-    );
+    await expect(onFakeClock(log, () => client.identify('u', {}), attempts)).rejects.toMatchObject({
+      status: 503,
+    });
     expect(sleeps).toEqual([200, 400]);
     expect(attempts()).toBe(3);
   });
 
   it('counts the time attempts take against the budget', async () => {
     const { retry, log, sleeps } = recorded({ budgetMs: 5000 });
-    const { client, attempts } = scripted(() => {
-      vi.setSystemTime(Date.now() + 3000); // each attempt takes 3 s (e.g. a slow timeout)
-      return status(504);
-    }, retry, { log });
-    await expect(onFakeClock(log, () => client.identify('u', {}), attempts)).rejects.toMatchObject(
-      { status: 504 },
+    const { client, attempts } = scripted(
+      () => {
+        vi.setSystemTime(Date.now() + 3000); // each attempt takes 3 s (e.g. a slow timeout)
+        return status(504);
+      },
+      retry,
+      { log },
     );
+    await expect(onFakeClock(log, () => client.identify('u', {}), attempts)).rejects.toMatchObject({
+      status: 504,
+    });
     expect(attempts()).toBe(2); // 3000 + 100 wait fits, 6100 + 200 does not
     expect(sleeps).toEqual([100]);
   });
