@@ -1,7 +1,7 @@
 /**
- * The HTTP layer: one ky instance per client, used as designed: its retry (see `retry.ts`), its
- * per-attempt timeout, its hooks (the rate limiter before every attempt, the retry wait and log
- * before every retry) and its errors, which are mapped here onto the client's own classes.
+ * The HTTP layer: one ky instance per client, used as designed: its retry and its retry waits (see
+ * `retry.ts`), its per-attempt timeout, its `beforeRequest` hook (the rate limiter before every
+ * attempt) and its errors, which are mapped here onto the client's own classes.
  *
  * What stays ours:
  * - redirects (`redirect: 'manual'`, see `redirects.ts`): fetch's `'follow'` turns a redirected
@@ -31,14 +31,14 @@ import type { RateLimiter } from './rate-limiter.js';
 import { isRedirectStatus, resolveRedirect } from './redirects.js';
 import { regionHint, regionOfUrl } from './regions.js';
 import {
+  callRetryOptions,
   isRetryableStatus,
   isTimeout,
   kyRetryOptions,
   type ResolvedRetryOptions,
+  type RetryEvent,
   type RetryState,
-  shouldRetry,
   startRetryState,
-  waitBeforeRetry,
 } from './retry.js';
 import type { TrackMethod } from './track-v1.js';
 import type { CustomerIoCallOptions, CustomerIoLogger } from './types.js';
@@ -229,27 +229,27 @@ export function createHttp(options: HttpOptions): Http {
       beforeRequest: limiter
         ? [(_request, { context }) => limiter.acquire(callOf(context).state.limits)]
         : [],
-      beforeRetry: [
-        ({ options: { context }, error, retryCount }) => {
-          const { state, method, path } = callOf(context);
-          return waitBeforeRetry(state, retry, retryCount, error, ({ delayMs }) => {
-            logger?.warn(
-              {
-                method,
-                path,
-                retry: retryCount,
-                delayMs: Math.round(delayMs),
-                error: errorName(error),
-                status: error instanceof HTTPError ? error.response.status : undefined,
-              },
-              'customer.io request failed; retrying',
-            );
-          });
-        },
-      ],
     },
   });
   const warnedRedirects = new Set<string>();
+
+  /**
+   * Logged when the retry is decided, before ky's wait (its `beforeRetry` hook runs after it, and
+   * a 30 s `Retry-After` would go unexplained until then).
+   */
+  function logRetry({ method, path }: CallContext, { retry, delayMs, error }: RetryEvent): void {
+    logger?.warn(
+      {
+        method,
+        path,
+        retry,
+        delayMs: Math.round(delayMs),
+        error: errorName(error),
+        status: error instanceof HTTPError ? error.response.status : undefined,
+      },
+      'customer.io request failed; retrying',
+    );
+  }
 
   /** ky's (or fetch's) error, as one of ours: nothing that holds the request escapes. */
   async function toCustomerIoError(
@@ -302,7 +302,12 @@ export function createHttp(options: HttpOptions): Http {
   async function send(request: HttpRequest): Promise<HttpResponse> {
     const { method, path, body, limits } = request;
     const signal = limits?.signal;
-    const call: CallContext = { state: startRetryState(retry, limits), method, path };
+    const call: CallContext = { state: startRetryState(limits), method, path };
+    const callRetry = callRetryOptions(
+      call.state,
+      retry,
+      logger ? (event) => logRetry(call, event) : undefined,
+    );
     let url = request.baseUrl + path;
     for (let hops = 0; ; hops++) {
       let response: Response;
@@ -311,7 +316,7 @@ export function createHttp(options: HttpOptions): Http {
           method,
           ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
           ...(signal ? { signal } : {}),
-          retry: { shouldRetry: shouldRetry(call.state, retry) },
+          retry: callRetry,
           context: call as unknown as Record<string, unknown>,
         });
       } catch (error) {

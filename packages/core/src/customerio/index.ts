@@ -69,7 +69,6 @@ export {
   backoffDelay,
   DEFAULT_RETRY_OPTIONS,
   isRetryableStatus,
-  parseRetryAfter,
   type RetryOptions,
 } from './retry.js';
 export { type PreparedOperation, prepareOperation } from './track-v2.js';

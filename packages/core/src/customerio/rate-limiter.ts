@@ -14,7 +14,7 @@
  * @module
  */
 import { CustomerIoDeadlineError } from './errors.js';
-import { defaultSleep, sleepUnlessAborted } from './retry.js';
+import { defaultSleep, sleepUnlessAborted } from './sleep.js';
 import type { CustomerIoCallOptions } from './types.js';
 
 /** Limiter settings. */

@@ -1,17 +1,19 @@
 /**
- * Retry policy: which failures are transient, how long to wait, and when to give up, expressed as
- * ky's own `retry` options and `beforeRetry` hook (see `http.ts`).
+ * Retry policy, expressed as ky's own `retry` options (see `http.ts`).
  *
- * ky runs the loop: the attempt count (`limit`), the methods (`POST` and `PUT` included: every
- * Track write carries an event id or is idempotent), the retryable statuses (`statusCodes`),
- * timeouts (`retryOnTimeout`) and network errors. Two parts stay ours, for reasons ky's options
- * cannot express:
- * - the wait: full-jitter backoff or `Retry-After`, computed with the injectable `random` and
- *   `now`, and waited with the injectable `sleep` in `beforeRetry` (ky's own wait is 0). ky reads
- *   `Retry-After` on `Date.now()` only, picks up unrelated headers (`X-RateLimit-Reset`…) and
- *   computes its delay after `shouldRetry` without reporting it;
- * - the time budget and the call's deadline, checked in `shouldRetry`, which needs that wait
- *   before deciding: a retry whose wait would end past either is not started.
+ * ky runs the loop and takes the waits: the attempt count (`limit`), the methods (`POST` and `PUT`
+ * included: every Track write carries an event id or is idempotent), the retryable statuses
+ * (`statusCodes`), timeouts (`retryOnTimeout`) and network errors, the server's `Retry-After` on
+ * 429 and 503 (`afterStatusCodes`, clamped to `maxRetryAfter`), and otherwise exponential backoff
+ * (`delay`, capped by `backoffLimit`) with full jitter, on its own timer, ended by the call's
+ * signal.
+ *
+ * What stays ours is `shouldRetry`: our errors and an abort are never retried, and a retry whose
+ * wait would end past the time budget or the call's deadline is not started. ky computes the wait
+ * only after `shouldRetry` has answered, so `shouldRetry` works out the same wait first:
+ * `Retry-After` with a copy of ky's reading of it ({@link serverWaitMs}), backoff with the jitter
+ * factor it draws itself and hands to ky through `jitter` ({@link callRetryOptions}). The wait
+ * checked is the wait ky takes.
  *
  * @module
  */
@@ -39,56 +41,17 @@ export interface RetryOptions {
    * the budget is not started, and the last error is thrown instead. Default 30 000.
    */
   budgetMs?: number;
-  /** A longer `Retry-After` is shortened to this. Default 30 000. */
-  maxRetryAfterMs?: number;
-  /** Uniform random in [0, 1), for jitter. Default `Math.random`. Inject for tests. */
-  random?: () => number;
   /**
-   * Waits `ms` milliseconds. Default `setTimeout`. Inject for tests. The call's `signal`, when
-   * there is one, is passed along; a wait is ended on abort whether or not `sleep` heeds it.
+   * A longer `Retry-After` (sent with a 429 or a 503; seconds or an HTTP date, read against
+   * `Date.now()`) is shortened to this. Default 30 000.
    */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Millisecond clock for the budget and `Retry-After` dates. Default `Date.now`. */
-  now?: () => number;
+  maxRetryAfterMs?: number;
+  /** Uniform random in [0, 1) drawing each backoff's jitter factor. Default `Math.random`. */
+  random?: () => number;
 }
 
 /** {@link RetryOptions} with every default applied. */
 export type ResolvedRetryOptions = Required<RetryOptions>;
-
-/** Waits `ms` milliseconds with `setTimeout`; an abort clears the timer so it holds nothing alive. */
-export const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      // A long-lived signal would otherwise collect one listener per wait.
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-/**
- * `sleep(ms)`, ended early by `signal`: rejects with the signal's reason as soon as it aborts
- * (at once when it already has), like Web APIs that take a signal.
- */
-export function sleepUnlessAborted(
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
-  ms: number,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  if (signal === undefined) return sleep(ms);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    sleep(ms, signal)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** The defaults, for documentation and tests. */
 export const DEFAULT_RETRY_OPTIONS: Readonly<ResolvedRetryOptions> = Object.freeze({
@@ -98,8 +61,6 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<ResolvedRetryOptions> = Object.free
   budgetMs: 30_000,
   maxRetryAfterMs: 30_000,
   random: Math.random,
-  sleep: defaultSleep,
-  now: Date.now,
 });
 
 /** Applies defaults; `false` means "no retries" (`limit: 0`). */
@@ -125,63 +86,83 @@ export const RETRYABLE_STATUS_CODES: readonly number[] = Object.freeze([
   ...Array.from({ length: 100 }, (_, i) => 500 + i),
 ]);
 
+/**
+ * The statuses whose `Retry-After` is honoured (ky's `retry.afterStatusCodes`): the two the HTTP
+ * RFCs define it for (RFC 6585 for 429, RFC 9110 for 503). Customer.io documents no `Retry-After`
+ * at all; a proxy or CDN in front of it sends one with these.
+ */
+export const RETRY_AFTER_STATUS_CODES: readonly number[] = Object.freeze([429, 503]);
+
 /** Whether an HTTP status is transient (one of {@link RETRYABLE_STATUS_CODES}). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /**
- * Exponential backoff with full jitter: `random() * min(maxDelayMs, baseDelayMs * 2^retry)`.
+ * Exponential backoff with full jitter: `factor * min(maxDelayMs, baseDelayMs * 2^retry)`, the
+ * wait ky takes with the `delay`, `jitter` and `backoffLimit` of {@link kyRetryOptions} (ky's
+ * `#calculateDelay`, including its fallback to the unjittered delay for a non-finite or negative
+ * result).
  *
  * @param retry - 0 for the first retry.
+ * @param factor - the jitter factor, uniform in [0, 1).
  * @example
  * ```ts
- * backoffDelay(2, { baseDelayMs: 200, maxDelayMs: 5000, random: () => 0.5 }); // 400
+ * backoffDelay(2, 0.5, { baseDelayMs: 200, maxDelayMs: 5000 }); // 400
  * ```
  */
 export function backoffDelay(
   retry: number,
-  options: Pick<ResolvedRetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+  factor: number,
+  options: Pick<ResolvedRetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
 ): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry);
-  return options.random() * ceiling;
+  const ceiling = backoffCeiling(retry + 1, options);
+  const jittered = ceiling * factor;
+  return Math.min(
+    options.maxDelayMs,
+    Number.isFinite(jittered) && jittered >= 0 ? jittered : ceiling,
+  );
 }
 
+/** ky's `retry.delay`: the backoff before jitter for retry `attemptCount` (1 for the first). */
+function backoffCeiling(
+  attemptCount: number,
+  options: Pick<ResolvedRetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+): number {
+  return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attemptCount - 1));
+}
+
+/** The first timestamp year ky accepts in a numeric header (a guard against clock skew). */
+const KY_TIMESTAMP_THRESHOLD = Date.parse('2024-01-01');
+
 /**
- * Parses a `Retry-After` header: delta seconds (`"120"`) or an HTTP date. Returns milliseconds
- * from `nowMs` (never negative), or `undefined` when the header is absent or unreadable.
+ * The wait ky takes on an answer's `Retry-After`: a copy of ky 1.14.3's `#calculateRetryDelay`,
+ * which gives the budget check the wait before ky computes it. Keep in step with ky on upgrade
+ * (`retry.test.ts` checks the two agree through the client).
  *
- * @example
- * ```ts
- * parseRetryAfter('2', Date.now()); // 2000
- * parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')); // 60000
- * ```
+ * Like ky, it reads `Retry-After`, else `RateLimit-Reset`, `X-RateLimit-Retry-After`,
+ * `X-RateLimit-Reset` or `X-Rate-Limit-Reset`, on a status of {@link RETRY_AFTER_STATUS_CODES}:
+ * delta seconds, an HTTP date, or an epoch timestamp, against `Date.now()`, shortened to
+ * `maxRetryAfterMs`. Returns `undefined` when ky would back off instead, and `NaN` for a value
+ * neither a number nor a date (ky would wait `maxRetryAfterMs` on it; {@link callRetryOptions}
+ * makes ky back off).
  */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  nowMs: number,
-): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  // Only date-looking text: `Date.parse` would otherwise accept things like "-1" or "12".
-  if (!/[a-z]/i.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
-/**
- * The wait before retry number `retry` (0-based) after `error`: the server's `Retry-After`
- * (capped by `maxRetryAfterMs`) when it sent one, else {@link backoffDelay}.
- */
-export function retryDelay(error: unknown, retry: number, options: ResolvedRetryOptions): number {
-  if (error instanceof HTTPError) {
-    const after = parseRetryAfter(error.response.headers.get('retry-after'), options.now());
-    if (after !== undefined) return Math.min(after, options.maxRetryAfterMs);
-  }
-  return backoffDelay(retry, options);
+export function serverWaitMs(response: Response, maxRetryAfterMs: number): number | undefined {
+  if (!RETRY_AFTER_STATUS_CODES.includes(response.status)) return undefined;
+  const { headers } = response;
+  const value =
+    headers.get('Retry-After') ??
+    headers.get('RateLimit-Reset') ??
+    headers.get('X-RateLimit-Retry-After') ??
+    headers.get('X-RateLimit-Reset') ??
+    headers.get('X-Rate-Limit-Reset');
+  if (!value) return undefined;
+  let after = Number(value) * 1000;
+  if (Number.isNaN(after)) after = Date.parse(value) - Date.now();
+  else if (after >= KY_TIMESTAMP_THRESHOLD) after -= Date.now();
+  if (Number.isNaN(after)) return Number.NaN;
+  // ky's `after < max ? after : max`, the same once NaN is out.
+  return Math.min(after, maxRetryAfterMs);
 }
 
 /** What a retry is logged with. */
@@ -192,75 +173,74 @@ export interface RetryEvent {
   error: unknown;
 }
 
-/** One logical call's retry state: its clock, its limits and the wait `shouldRetry` decided on. */
+/** One logical call's retry state: its clock, its limits and the jitter factor ky will use. */
 export interface RetryState {
   limits: CustomerIoCallOptions | undefined;
   startedAt: number;
-  /** Total of the waits taken so far. */
-  waited: number;
-  /** The wait for the retry `shouldRetry` just allowed. */
-  nextWaitMs: number;
+  /** The jitter factor drawn for the retry `shouldRetry` just allowed. */
+  jitter: number;
 }
 
 /** Starts the state of one call (shared by its redirect hops). */
-export function startRetryState(
-  options: ResolvedRetryOptions,
-  limits: CustomerIoCallOptions | undefined,
-): RetryState {
-  return { limits, startedAt: options.now(), waited: 0, nextWaitMs: 0 };
+export function startRetryState(limits: CustomerIoCallOptions | undefined): RetryState {
+  return { limits, startedAt: Date.now(), jitter: 1 };
 }
 
-/**
- * ky's `retry.shouldRetry` for one call: `false` for our own errors (a refused rate-limit wait, a
- * region error), after an abort, and when the wait would overrun the budget or the deadline;
- * otherwise `undefined`, so ky's own checks (`statusCodes`, `retryOnTimeout`) decide.
- *
- * The budget counts the larger of wall-clock time and the total requested waits, so it holds both
- * with real timers and with an injected `sleep` that returns at once.
- */
-export function shouldRetry(
-  state: RetryState,
-  options: ResolvedRetryOptions,
-): (context: { error: Error; retryCount: number }) => false | undefined {
-  return ({ error, retryCount }) => {
-    const { signal, deadline } = state.limits ?? {};
-    if (signal?.aborted || isCustomerIoError(error)) return false;
-    if (error instanceof HTTPError && !isRetryableStatus(error.response.status)) return false;
-    const wait = retryDelay(error, retryCount - 1, options);
-    const now = options.now();
-    if (Math.max(now - state.startedAt, state.waited) + wait > options.budgetMs) return false;
-    if (deadline !== undefined && now + wait > deadline) return false;
-    state.nextWaitMs = wait;
-    return undefined;
-  };
-}
-
-/** ky's `retry` options for a client: ky's wait is 0, ours is taken in {@link waitBeforeRetry}. */
+/** ky's `retry` options for a client: everything but the per-call `shouldRetry` and `jitter`. */
 export function kyRetryOptions(options: ResolvedRetryOptions) {
   return {
     limit: options.limit,
     methods: ['get', 'put', 'post', 'delete'],
     statusCodes: [...RETRYABLE_STATUS_CODES],
-    afterStatusCodes: [],
+    afterStatusCodes: [...RETRY_AFTER_STATUS_CODES],
+    maxRetryAfter: options.maxRetryAfterMs,
+    delay: (attemptCount: number) => backoffCeiling(attemptCount, options),
+    backoffLimit: options.maxDelayMs,
     retryOnTimeout: true,
-    delay: () => 0,
   };
 }
 
-/** Takes the wait `shouldRetry` decided on (the `beforeRetry` hook), ended early by an abort. */
-export async function waitBeforeRetry(
+/**
+ * ky's per-call `retry.shouldRetry` and `retry.jitter` for one call.
+ *
+ * `shouldRetry` answers `false` for our own errors (a refused rate-limit wait, a region error),
+ * after an abort, and when the wait would overrun the budget or the deadline. Otherwise it answers
+ * `undefined`, so ky's checks decide and ky honours `Retry-After` (`true` would skip it), except
+ * for an unreadable `Retry-After`, where `true` makes ky back off as for no header at all. For a
+ * backoff it draws the jitter factor that `jitter` then applies, so ky waits what was checked.
+ */
+export function callRetryOptions(
   state: RetryState,
   options: ResolvedRetryOptions,
-  retryCount: number,
-  error: Error,
   onRetry: ((event: RetryEvent) => void) | undefined,
-): Promise<void> {
-  // The failed attempt's body is never read: free its connection.
-  if (error instanceof HTTPError) error.response.body?.cancel().catch(() => undefined);
-  const delayMs = state.nextWaitMs;
-  onRetry?.({ retry: retryCount, delayMs, error });
-  state.waited += delayMs;
-  await sleepUnlessAborted(options.sleep, delayMs, state.limits?.signal);
+) {
+  return {
+    shouldRetry({ error, retryCount }: { error: Error; retryCount: number }): boolean | undefined {
+      const { signal, deadline } = state.limits ?? {};
+      if (signal?.aborted || isCustomerIoError(error)) return false;
+      let fromServer: number | undefined;
+      if (error instanceof HTTPError) {
+        if (!isRetryableStatus(error.response.status)) return false;
+        fromServer = serverWaitMs(error.response, options.maxRetryAfterMs);
+      }
+      const backoff = fromServer === undefined || Number.isNaN(fromServer);
+      let delayMs: number;
+      if (backoff) {
+        state.jitter = options.random();
+        delayMs = backoffDelay(retryCount - 1, state.jitter, options);
+      } else {
+        delayMs = Math.max(0, fromServer as number);
+      }
+      const now = Date.now();
+      if (now - state.startedAt + delayMs > options.budgetMs) return false;
+      if (deadline !== undefined && now + delayMs > deadline) return false;
+      // The failed attempt's body is never read: free its connection for the wait.
+      if (error instanceof HTTPError) error.response.body?.cancel().catch(() => undefined);
+      onRetry?.({ retry: retryCount, delayMs, error });
+      return fromServer !== undefined && backoff ? true : undefined;
+    },
+    jitter: (delay: number) => delay * state.jitter,
+  };
 }
 
 /** Whether an error is ky's timeout (by class, or by name for a second copy of ky). */

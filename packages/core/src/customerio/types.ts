@@ -65,7 +65,7 @@ export interface CustomerIoCallOptions {
    */
   signal?: AbortSignal | undefined;
   /**
-   * Epoch milliseconds (`Date.now()`, or the injected `now` of `rateLimit`/`retry`) after which no
+   * Epoch milliseconds (`Date.now()`; for rate-limit waits, the injected `now` of `rateLimit` if any) after which no
    * wait may end: a rate-limit wait past it rejects at once with a `CustomerIoDeadlineError`
    * (nothing sent, no slot taken), and a retry wait past it is not started (the last error is
    * thrown). A request already on its way is bounded by `timeoutMs`, not by the deadline.

@@ -98,7 +98,9 @@ async function deliverOnce(body: string, step: FaultStep | undefined) {
   const failed: FailedInfo[] = [];
   const bridge = createPurchaselyBridge({
     webhookSecret: SECRET,
-    customerio: clientOptions(emulator, { retry: { limit: 2, sleep: async () => {} } }),
+    customerio: clientOptions(emulator, {
+      retry: { limit: 2, random: () => 0, maxRetryAfterMs: 0 },
+    }),
     events: 'all',
     logger: false,
     hooks: { onFailed: (info) => failed.push(info) },

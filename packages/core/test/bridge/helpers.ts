@@ -35,7 +35,8 @@ export function clientOptions(
     region: 'us',
     fetch: emulator.fetch,
     rateLimit: false,
-    retry: { sleep: async () => {}, random: () => 0 },
+    // Retry waits of 0 ms: a backoff jitter factor of 0, and Retry-After shortened to 0.
+    retry: { random: () => 0, maxRetryAfterMs: 0 },
     ...overrides,
   };
 }

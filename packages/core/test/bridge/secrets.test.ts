@@ -12,7 +12,7 @@ async function everyPath(apiKey = API_KEY) {
   const logger = recordingLogger();
   const { emulator, bridge } = setup(
     { logger, deliveryBudgetMs: 40 },
-    { apiKey, retry: { sleep: async () => {}, random: () => 0, limit: 1 } },
+    { apiKey, retry: { random: () => 0, maxRetryAfterMs: 0, limit: 1 } },
   );
   bridge.on('TRIAL_STARTED', () => {
     throw new Error('handler failed');

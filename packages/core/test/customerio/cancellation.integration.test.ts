@@ -5,12 +5,14 @@ import {
   CustomerIoBatchError,
   CustomerIoDeadlineError,
   type CustomerIoHttpError,
+  type CustomerIoLogger,
   createCustomerIoClient,
   isCustomerIoAbortError,
   isCustomerIoDeadlineError,
+  type RetryOptions,
   type TrackV2Operation,
 } from '../../src/customerio/index.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf, retryLogger, type SleepLog } from './helpers.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,7 +36,7 @@ describe('deadline and cancellation, over real HTTP (loopback emulator)', () => 
 
   /** A client on real timers: `requestsPerSecond` 5 by default, so slots are 200 ms apart. */
   const client = (
-    retry: false | { sleep?: (ms: number) => Promise<void> } = false,
+    retry: false | RetryOptions = false,
     rateLimit: {
       requestsPerSecond: number;
       now?: () => number;
@@ -42,6 +44,7 @@ describe('deadline and cancellation, over real HTTP (loopback emulator)', () => 
     } = {
       requestsPerSecond: 5,
     },
+    logger?: CustomerIoLogger,
   ) =>
     createCustomerIoClient({
       siteId: 'test-site',
@@ -50,6 +53,7 @@ describe('deadline and cancellation, over real HTTP (loopback emulator)', () => 
       baseUrl: server.url,
       rateLimit,
       retry,
+      ...(logger ? { logger } : {}),
     });
 
   it('sends nothing after the abort: queued calls and the in-flight request are cancelled', async () => {
@@ -125,12 +129,12 @@ describe('deadline and cancellation, over real HTTP (loopback emulator)', () => 
   });
 
   it('does not start a retry whose wait would end after the deadline', async () => {
-    const sleeps: number[] = [];
-    const cio = client({ sleep: async (ms) => void sleeps.push(ms) });
+    const log: SleepLog = { sleeps: [] };
+    const cio = client({}, undefined, retryLogger(log));
     emulator.faults.next({ status: 503, retryAfter: 2 });
     const error = await rejectionOf(cio.batch([event(0, 10)], { deadline: Date.now() + 1_000 }));
     expect((error as CustomerIoHttpError).status).toBe(503);
-    expect(sleeps).toEqual([]);
+    expect(log.sleeps).toEqual([]);
     expect(emulator.requests).toHaveLength(1);
   });
 });

@@ -276,7 +276,7 @@ describe('the API key never leaks (property)', () => {
             siteId: 'site-1',
             apiKey,
             region: 'us',
-            retry: { limit: 1, sleep: async () => {}, random: () => 0 },
+            retry: { limit: 1, random: () => 0 },
             rateLimit: false,
             fetch: fakeFetch,
           });

@@ -1,15 +1,86 @@
 import { type CustomerIoEmulator, createCustomerIoEmulator } from '@purchasely-customerio/testing';
 import { type SetupServer, setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import {
   type CustomerIoClient,
   type CustomerIoClientOptions,
+  type CustomerIoLogger,
   createCustomerIoClient,
 } from '../../src/customerio/index.js';
 
-/** Waits recorded by the injected retry sleep, so retry tests run instantly. */
+/** The retry waits a client decided on, in order, as its retry log lines report them. */
 export interface SleepLog {
   sleeps: number[];
+}
+
+/**
+ * A logger that records the wait of every retry (logged when the retry is decided, before ky
+ * waits) into `log`, and passes every line on to `next` when given.
+ */
+export function retryLogger(log: SleepLog, next?: Partial<CustomerIoLogger>): CustomerIoLogger {
+  return {
+    debug: (...args) => next?.debug?.(...args),
+    info: (...args) => next?.info?.(...args),
+    error: (...args) => next?.error?.(...args),
+    warn(fields, message) {
+      if (message === 'customer.io request failed; retrying') {
+        log.sleeps.push((fields as { delayMs: number }).delayMs);
+      }
+      next?.warn?.(fields, message);
+    },
+  };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `call` on vitest's fake clock (`setTimeout`, `clearTimeout` and `Date`): whenever the client
+ * logs a retry, the clock moves on by exactly the logged wait, so ky's own wait ends and the test
+ * takes no real time. With `attempts`, it also proves that ky waits the logged time, no less: one
+ * millisecond before the end of the wait, no new attempt has started. A wait longer than logged
+ * never ends, and the call fails to settle.
+ */
+export async function onFakeClock<T>(
+  log: SleepLog,
+  call: () => Promise<T>,
+  attempts?: () => number,
+): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    let settled = false;
+    const promise = call();
+    promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    let taken = 0;
+    for (let idle = 0; !settled; idle++) {
+      if (idle > 10_000) throw new Error('the call neither settled nor logged a retry');
+      await turn();
+      const wait = log.sleeps[taken];
+      if (wait === undefined) continue;
+      taken++;
+      idle = 0;
+      const whole = Math.ceil(wait);
+      if (attempts && whole > 0) {
+        const before = attempts();
+        await vi.advanceTimersByTimeAsync(whole - 1);
+        for (let i = 0; i < 5; i++) await turn();
+        expect(attempts(), `attempt started before the end of a ${wait} ms wait`).toBe(before);
+        await vi.advanceTimersByTimeAsync(1);
+      } else {
+        // A 0 ms timer is due 1 ms on, as in Node.
+        await vi.advanceTimersByTimeAsync(Math.max(1, whole));
+      }
+    }
+    return await promise;
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 /**
@@ -34,8 +105,9 @@ export function useEmulator(): { emulator: CustomerIoEmulator; server: SetupServ
 }
 
 /**
- * A client for the default US workspace with instant, recorded retry waits and no client-side
- * rate limit (tested separately), so tests are fast and assert no wall-clock time.
+ * A client for the default US workspace with recorded retry waits (`log`; jitter factor 0.5) and
+ * no client-side rate limit (tested separately). The waits are ky's and real: run a call that
+ * waits long {@link onFakeClock}.
  */
 export function testClient(
   overrides: Partial<CustomerIoClientOptions> = {},
@@ -46,13 +118,9 @@ export function testClient(
     apiKey: 'test-key',
     region: 'us',
     rateLimit: false,
-    retry: {
-      random: () => 0.5,
-      sleep: async (ms) => {
-        log.sleeps.push(ms);
-      },
-    },
+    retry: { random: () => 0.5 },
     ...overrides,
+    logger: retryLogger(log, overrides.logger),
   });
 }
 

@@ -1,6 +1,7 @@
 import { createCustomerIoEmulator } from '@purchasely-customerio/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCustomerIoClient } from '../../src/customerio/index.js';
+import { onFakeClock, retryLogger, type SleepLog } from './helpers.js';
 
 describe('client-side rate limiting', () => {
   it('spaces every request of one client, with an injected clock', async () => {
@@ -34,7 +35,7 @@ describe('client-side rate limiting', () => {
       apiKey: 'eu-key',
       region: 'us',
       fetch: (input, init) => emulator.fetch(input, init),
-      retry: { sleep: async () => {}, random: () => 0 },
+      retry: { random: () => 0 },
       rateLimit: { requestsPerSecond: 10, now: () => 0, sleep: async (ms) => void waits.push(ms) },
     });
     emulator.faults.next({ status: 503 });
@@ -46,7 +47,7 @@ describe('client-side rate limiting', () => {
 
   it('stays under a server-side limit of the same rate, and honours its 429s', async () => {
     // The emulator counts requests per fixed, clock-aligned second on its own clock; the client's
-    // limiter and retry sleeps advance that same fake clock, so nothing waits for real.
+    // limiter advances that same fake clock, so nothing waits for real.
     let clock = 1_700_000_000_000;
     const emulator = createCustomerIoEmulator({
       rateLimit: { requestsPerSecond: 5 },
@@ -65,26 +66,32 @@ describe('client-side rate limiting', () => {
     for (let i = 0; i < 12; i++) await limited.identify(`u${i}`, {});
     expect(emulator.stats.rateLimited).toBe(0);
 
-    // Without a client-side limiter the emulator answers 429 + Retry-After: 1, which is honoured.
-    emulator.reset();
-    const sleeps: number[] = [];
+    // Without a client-side limiter the emulator answers 429 + Retry-After: 1, which ky honours:
+    // on vitest's fake clock, which the emulator reads too (Date.now).
+    const onDate = createCustomerIoEmulator({
+      rateLimit: { requestsPerSecond: 5 },
+      now: () => Date.now(),
+    });
+    const log: SleepLog = { sleeps: [] };
     const unlimited = createCustomerIoClient({
       siteId: 'test-site',
       apiKey: 'test-key',
       region: 'us',
-      fetch: (input, init) => emulator.fetch(input, init),
+      fetch: (input, init) => onDate.fetch(input, init),
       rateLimit: false,
-      retry: {
-        sleep: async (ms) => {
-          sleeps.push(ms);
-          await advance(ms);
-        },
-      },
+      logger: retryLogger(log),
     });
-    for (let i = 0; i < 7; i++) await unlimited.identify(`u${i}`, {});
-    expect(emulator.stats.rateLimited).toBe(1);
-    expect(sleeps).toEqual([1000]);
-    expect(emulator.people.size).toBe(7);
+    await onFakeClock(
+      log,
+      async () => {
+        vi.setSystemTime(1_700_000_000_000);
+        for (let i = 0; i < 7; i++) await unlimited.identify(`u${i}`, {});
+      },
+      () => onDate.requests.length,
+    );
+    expect(onDate.stats.rateLimited).toBe(1);
+    expect(log.sleeps).toEqual([1000]);
+    expect(onDate.people.size).toBe(7);
   });
 
   it('takes a limiter of your own (one shared between processes, say), asked before every request with the call limits', async () => {

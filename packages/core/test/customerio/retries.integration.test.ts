@@ -6,7 +6,7 @@ import {
   CustomerIoTimeoutError,
   isCustomerIoHttpError,
 } from '../../src/customerio/index.js';
-import { rejectionOf, type SleepLog, testClient, useEmulator } from './helpers.js';
+import { onFakeClock, rejectionOf, type SleepLog, testClient, useEmulator } from './helpers.js';
 
 describe('retries against the emulator', () => {
   const { emulator } = useEmulator();
@@ -17,7 +17,12 @@ describe('retries against the emulator', () => {
       const log: SleepLog = { sleeps: [] };
       const client = testClient({}, log);
       emulator.faults.next({ status }, { status });
-      const { id } = await client.track('user-1', { name: 'purchase' });
+      const attempts = () => emulator.requests.length;
+      const { id } = await onFakeClock(
+        log,
+        () => client.track('user-1', { name: 'purchase' }),
+        attempts,
+      );
       expect(emulator.requests.map((r) => r.status)).toEqual([status, status, 200]);
       // Every attempt re-sent the same bytes, event id included.
       expect(new Set(emulator.requests.map((r) => r.body)).size).toBe(1);
@@ -28,7 +33,7 @@ describe('retries against the emulator', () => {
   );
 
   it('retries a whole status sequence in order', async () => {
-    const client = testClient({ retry: { limit: 8, random: () => 0, sleep: async () => {} } });
+    const client = testClient({ retry: { limit: 8, random: () => 0 } });
     const statuses = [500, 502, 503, 504, 522, 524, 408, 429];
     emulator.faults.next(...statuses.map((status) => ({ status })));
     await client.identify('user-1', { plan: 'pro' });
@@ -39,36 +44,52 @@ describe('retries against the emulator', () => {
   it('honours Retry-After in seconds', async () => {
     const log: SleepLog = { sleeps: [] };
     emulator.faults.next({ status: 429, retryAfter: 3 }, { status: 503, retryAfter: '0' });
-    await testClient({}, log).track('u', { name: 'e' });
+    const client = testClient({}, log);
+    await onFakeClock(
+      log,
+      () => client.track('u', { name: 'e' }),
+      () => emulator.requests.length,
+    );
     expect(log.sleeps).toEqual([3000, 0]);
   });
 
   it('honours Retry-After as an HTTP date', async () => {
-    const sleeps: number[] = [];
-    const now = Date.parse('2030-01-01T00:00:00Z');
+    const log: SleepLog = { sleeps: [] };
     emulator.faults.next({ status: 503, retryAfter: 'Tue, 01 Jan 2030 00:00:07 GMT' });
-    await testClient({
-      retry: { now: () => now, sleep: async (ms) => void sleeps.push(ms) },
-    }).track('u', { name: 'e' });
-    expect(sleeps).toEqual([7000]);
+    const client = testClient({}, log);
+    await onFakeClock(
+      log,
+      () => {
+        vi.setSystemTime(Date.parse('2030-01-01T00:00:00Z')); // ky reads the date on Date.now()
+        return client.track('u', { name: 'e' });
+      },
+      () => emulator.requests.length,
+    );
+    expect(log.sleeps).toEqual([7000]);
   });
 
   it('caps Retry-After at maxRetryAfterMs', async () => {
-    const sleeps: number[] = [];
+    const log: SleepLog = { sleeps: [] };
     emulator.faults.next({ status: 503, retryAfter: 600 });
-    await testClient({
-      retry: { maxRetryAfterMs: 2000, budgetMs: 60_000, sleep: async (ms) => void sleeps.push(ms) },
-    }).track('u', { name: 'e' });
-    expect(sleeps).toEqual([2000]);
+    const client = testClient({ retry: { maxRetryAfterMs: 2000, budgetMs: 60_000 } }, log);
+    await onFakeClock(
+      log,
+      () => client.track('u', { name: 'e' }),
+      () => emulator.requests.length,
+    );
+    expect(log.sleeps).toEqual([2000]);
   });
 
   it('gives up when the budget is exhausted and throws the last error', async () => {
     const log: SleepLog = { sleeps: [] };
     emulator.faults.next(...Array.from({ length: 10 }, () => ({ status: 503, retryAfter: 4 })));
+    const client = testClient({ retry: { budgetMs: 10_000, limit: 10 } }, log);
     const error = await rejectionOf(
-      testClient({
-        retry: { budgetMs: 10_000, limit: 10, sleep: async (ms) => void log.sleeps.push(ms) },
-      }).track('u', { name: 'e' }),
+      onFakeClock(
+        log,
+        () => client.track('u', { name: 'e' }),
+        () => emulator.requests.length,
+      ),
     );
     expect(error).toBeInstanceOf(CustomerIoHttpError);
     expect((error as CustomerIoHttpError).status).toBe(503);
@@ -79,7 +100,9 @@ describe('retries against the emulator', () => {
 
   it('gives up after `limit` retries', async () => {
     emulator.faults.next(...Array.from({ length: 6 }, () => ({ status: 500 })));
-    const error = await rejectionOf(testClient().identify('u', {}));
+    const log: SleepLog = { sleeps: [] };
+    const client = testClient({}, log);
+    const error = await rejectionOf(onFakeClock(log, () => client.identify('u', {})));
     expect((error as CustomerIoHttpError).status).toBe(500);
     expect(emulator.requests).toHaveLength(5); // 1 + default limit 4
   });
@@ -108,8 +131,10 @@ describe('retries against the emulator', () => {
   it('reports a non-JSON HTML 502 that never recovers as an HTTP error', async () => {
     const html = '<!DOCTYPE html><html><body>Bad gateway</body></html>';
     emulator.faults.next(...Array.from({ length: 5 }, () => ({ status: 502, body: html })));
+    const log: SleepLog = { sleeps: [] };
+    const client = testClient({}, log);
     const error = (await rejectionOf(
-      testClient().track('u', { name: 'e' }),
+      onFakeClock(log, () => client.track('u', { name: 'e' })),
     )) as CustomerIoHttpError;
     expect(error).toBeInstanceOf(CustomerIoHttpError);
     expect(error.status).toBe(502);
@@ -139,7 +164,7 @@ describe('retries against the emulator', () => {
   it('reports a connection that keeps dropping as a network error', async () => {
     emulator.faults.next('drop', 'drop');
     const error = await rejectionOf(
-      testClient({ retry: { limit: 1, sleep: async () => {} } }).track('u', { name: 'e' }),
+      testClient({ retry: { limit: 1, random: () => 0 } }).track('u', { name: 'e' }),
     );
     expect(error).toBeInstanceOf(CustomerIoNetworkError);
     expect(error).toMatchObject({ method: 'POST', path: '/api/v1/customers/u/events' });
@@ -155,7 +180,7 @@ describe('retries against the emulator', () => {
   it('throws CustomerIoTimeoutError when every attempt hangs', async () => {
     emulator.faults.next({ hangMs: 5000 }, { hangMs: 5000 });
     const error = await rejectionOf(
-      testClient({ timeoutMs: 30, retry: { limit: 1, sleep: async () => {} } }).track('u', {
+      testClient({ timeoutMs: 30, retry: { limit: 1, random: () => 0 } }).track('u', {
         name: 'e',
       }),
     );
