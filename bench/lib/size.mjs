@@ -103,13 +103,17 @@ export async function benchSize(log) {
   const configurations = [
     { id: 'ours-node20', what: 'ours', command: process.execPath },
     { id: 'ours-node22', what: 'ours', command: node22 },
+    { id: 'hand-node22', what: 'hand', command: node22 },
     { id: 'customerio-node-node22', what: 'customerio-node', command: node22 },
     { id: 'empty-node20', what: 'nothing', command: process.execPath },
     { id: 'empty-node22', what: 'nothing', command: node22 },
   ];
   const samples = Object.fromEntries(configurations.map((c) => [c.id, []]));
   for (let index = 0; index < spawns; index++) {
-    for (const configuration of configurations) {
+    const order = configurations.map(
+      (_, position) => configurations[(position + index) % configurations.length],
+    );
+    for (const configuration of order) {
       const webhook = await signedPurchaselyWebhook({
         secret,
         body: purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: `user-${index}` }),
@@ -122,7 +126,7 @@ export async function benchSize(log) {
           WEBHOOK_BODY: webhook.body,
         },
       });
-      if (configuration.what === 'ours' && result.status !== 200) {
+      if (['ours', 'hand'].includes(configuration.what) && result.status !== 200) {
         throw new Error(`start-up webhook answered ${result.status}`);
       }
       samples[configuration.id].push(result);

@@ -36,6 +36,41 @@ if (what === 'ours') {
   const client = new TrackClient('s', 'k');
   await client.identify('user-1', { plan: 'monthly' });
   status = 200;
+} else if (what === 'hand') {
+  // The hand-written minimum on the same fetch API: Web Crypto HMAC check, JSON.parse, one (stubbed) fetch.
+  imported = performance.now();
+  const request = new Request('http://localhost/webhooks/purchasely', {
+    method: 'POST',
+    headers: JSON.parse(process.env.WEBHOOK_HEADERS),
+    body: process.env.WEBHOOK_BODY,
+  });
+  const body = new Uint8Array(await request.arrayBuffer());
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(process.env.WEBHOOK_SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
+  const timestamp = encoder.encode(request.headers.get('x-purchasely-timestamp') ?? '');
+  const signed = new Uint8Array(timestamp.length + body.length);
+  signed.set(timestamp);
+  signed.set(body, timestamp.length);
+  const hex = request.headers.get('x-purchasely-request-signature') ?? '';
+  const signature = new Uint8Array(
+    hex.match(/../g)?.map((byte) => Number.parseInt(byte, 16)) ?? [],
+  );
+  const valid = await crypto.subtle.verify('HMAC', key, signature, signed);
+  const event = JSON.parse(new TextDecoder().decode(body));
+  const upstream = await stubFetch('http://customerio.invalid/api/v2/batch', {
+    method: 'POST',
+    body: JSON.stringify({ batch: [{ type: 'person', action: 'event', name: event.event_name }] }),
+  });
+  await upstream.text();
+  const response = new Response('{"status":"forwarded"}', { status: valid ? 200 : 401 });
+  await response.text();
+  status = response.status;
 } else {
   imported = performance.now();
   status = 0;

@@ -58,6 +58,8 @@ for (const file of readdirSync(dir)) {
 }
 for (const kind of ['files', 'functions']) {
   console.log(`-- ${kind} (self time, % of all samples)`);
-  for (const [name, hits] of [...merged[kind]].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  for (const [name, hits] of [...merged[kind]]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(process.env.TOP ?? 25)))
     console.log(`${((hits / merged.samples) * 100).toFixed(1)}%\t${name}`);
 }
