@@ -21,7 +21,7 @@ const REFERENCE = 'customerio-node';
 
 export async function benchClients(log) {
   const count = sizeFromEnv('BENCH_CLIENT_EVENTS', 1500, 200);
-  const rounds = sizeFromEnv('BENCH_CLIENT_RUNS', 5, 2);
+  const rounds = sizeFromEnv('BENCH_CLIENT_RUNS', 4, 2);
   const concurrency = sizeFromEnv('BENCH_CONCURRENCY', 32, 32);
   const warmup = Math.max(50, Math.floor(count / 10));
   const emulator = await startEmulator();

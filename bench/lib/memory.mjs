@@ -4,7 +4,7 @@
  * outage), per 1,000 in flight, and once the burst is answered and the server has been idle for IDLE_MS.
  * Ours (the adapter) against the hand-written handler on the same framework, in the same run; rounds
  * rotate the order, figures are medians over rounds. Linux reads /proc/<pid>/status (VmRSS).
- * Sizes: BENCH_MEMORY_IN_FLIGHT (2,000; quick 500), BENCH_MEMORY_RUNS (2; quick 1).
+ * Sizes: BENCH_MEMORY_IN_FLIGHT (1,500; quick 500), BENCH_MEMORY_RUNS (2; quick 1).
  */
 import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio/testing';
 import { Pool } from 'undici';
@@ -65,7 +65,7 @@ async function burst(port, webhooks) {
 }
 
 export async function benchMemory(log) {
-  const inFlight = sizeFromEnv('BENCH_MEMORY_IN_FLIGHT', 2000, 500);
+  const inFlight = sizeFromEnv('BENCH_MEMORY_IN_FLIGHT', 1500, 500);
   const rounds = sizeFromEnv('BENCH_MEMORY_RUNS', 2, 1);
   const emulator = await startEmulator();
   const samples = Object.fromEntries(KINDS.map((kind) => [kind, []]));

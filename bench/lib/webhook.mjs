@@ -73,8 +73,8 @@ async function drive(pool, webhooks, concurrency) {
 
 /** `mode`: `direct` (section 1) or `queue` (section 2, with a redis-server of its own). */
 export async function benchWebhooks(log, mode) {
-  const count = sizeFromEnv('BENCH_WEBHOOKS', 2000, 300);
-  const rounds = sizeFromEnv('BENCH_WEBHOOK_RUNS', 5, 2);
+  const count = sizeFromEnv('BENCH_WEBHOOKS', 1500, 300);
+  const rounds = sizeFromEnv('BENCH_WEBHOOK_RUNS', 4, 2);
   const concurrency = sizeFromEnv('BENCH_CONCURRENCY', 32, 32);
   const warmup = Math.max(100, Math.floor(count / 5));
   const emulator = await startEmulator();
