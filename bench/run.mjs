@@ -1,20 +1,38 @@
 /**
  * `pnpm bench` (after `pnpm build`): every figure to results/latest.json and results/latest.md, and the
- * table printed at the end. BENCH_QUICK=1 for a fast smoke run; BENCH_* sizes in lib/*.mjs.
- * Sections: BENCH_ONLY=webhook,client,backfill,size,queue (default all; queue needs redis-server).
+ * tables printed at the end. BENCH_QUICK=1 for a fast smoke run; BENCH_* sizes in lib/*.mjs.
+ * Sections: BENCH_ONLY=webhook,webhook-queue,client,queue,backfill,size,memory (default all; the queue
+ * sections need redis-server).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { benchBackfill } from './lib/backfill.mjs';
 import { benchClients } from './lib/client.mjs';
 import { QUICK } from './lib/common.mjs';
+import { benchMemory } from './lib/memory.mjs';
 import { benchQueue } from './lib/queue.mjs';
 import { renderMarkdown } from './lib/report.mjs';
 import { benchSize } from './lib/size.mjs';
 import { benchWebhooks } from './lib/webhook.mjs';
 
+const SECTIONS = [
+  ['webhook', '1. webhook path, direct mode', (log) => benchWebhooks(log, 'direct')],
+  ['webhook-queue', '2. webhook path, queue mode', (log) => benchWebhooks(log, 'queue')],
+  ['client', '3. events per second, direct mode', benchClients],
+  ['queue', '3-4. queue mode: burst, backlog, beside direct mode', benchQueue],
+  ['size', '5-6. bundle size and start-up', benchSize],
+  ['memory', '7. memory', benchMemory],
+  ['backfill', 'the standalone batcher: backfill', benchBackfill],
+];
+
 const started = performance.now();
-const only = new Set((process.env.BENCH_ONLY || 'webhook,client,backfill,size,queue').split(','));
+const only = new Set(
+  (process.env.BENCH_ONLY || SECTIONS.map(([name]) => name).join(','))
+    .split(',')
+    .map((name) => name.trim()),
+);
+const unknown = [...only].filter((name) => !SECTIONS.some(([known]) => known === name));
+if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}`);
 const log = (line) => console.log(line);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 
@@ -28,33 +46,19 @@ const results = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     memoryGb: Math.round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((load) => Number(load.toFixed(2))),
   },
+  sections: {},
 };
-if (only.has('webhook')) {
-  log('1/5 webhook path');
-  results.webhook = await benchWebhooks(log);
+for (const [name, title, run] of SECTIONS) {
+  if (!only.has(name)) continue;
+  log(title);
+  const sectionStarted = performance.now();
+  results[name] = await run(log);
+  results.sections[name] = Math.round((performance.now() - sectionStarted) / 1000);
   log(`  done at ${elapsed()}`);
 }
-if (only.has('client')) {
-  log('2/5 Track client');
-  results.client = await benchClients(log);
-  log(`  done at ${elapsed()}`);
-}
-if (only.has('backfill')) {
-  log('3/5 backfill');
-  results.backfill = await benchBackfill(log);
-  log(`  done at ${elapsed()}`);
-}
-if (only.has('size')) {
-  log('4/5 size and start-up');
-  results.size = await benchSize(log);
-  log(`  done at ${elapsed()}`);
-}
-if (only.has('queue')) {
-  log('5/5 queue mode (Redis + BullMQ)');
-  results.queue = await benchQueue(log);
-  log(`  done at ${elapsed()}`);
-}
+results.machine.loadAverageAtEnd = loadavg().map((load) => Number(load.toFixed(2)));
 results.totalSeconds = Math.round((performance.now() - started) / 1000);
 
 const markdown = renderMarkdown(results);

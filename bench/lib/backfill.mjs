@@ -41,7 +41,7 @@ async function runSide(emulator, { side, events, rateLimit, concurrency }) {
 
 export async function benchBackfill(log) {
   const events = sizeFromEnv('BENCH_BACKFILL_EVENTS', 100_000, 10_000);
-  const perRequestEvents = sizeFromEnv('BENCH_PER_REQUEST_EVENTS', 1000, 150);
+  const perRequestEvents = sizeFromEnv('BENCH_PER_REQUEST_EVENTS', 500, 150);
   const emulator = await startEmulator({ requestsPerSecond: RPS });
   try {
     const batcher = await runSide(emulator, {

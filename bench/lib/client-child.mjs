@@ -3,8 +3,10 @@
  * each of N people, at most C people in flight, against the emulator at EMULATOR_URL. Prints
  * `RESULT {…}`.
  *
- * SIDE: `ours` (createCustomerIoClient), `customerio-node` (TrackClient), `fetch` (raw fetch, the
- * minimum), or `batcher` (our client's batcher, one v2 event operation per event).
+ * SIDE: `bridge` (the product path in direct mode: `createPurchaselyBridge().handle()` for a signed webhook,
+ * which sends one v2 batch request per event; the webhooks are signed before the clock starts), `ours`
+ * (createCustomerIoClient: identify + track), `customerio-node` (TrackClient: identify + track), `fetch`
+ * (raw fetch, the minimum), or `batcher` (our client's batcher, one v2 event operation per event).
  * RATE_LIMIT: our client's own limiter in requests per second (`0` = off, as for the other sides).
  */
 const side = process.env.SIDE;
@@ -40,6 +42,36 @@ const noteError = (error) => {
 };
 
 async function makeSide() {
+  if (side === 'bridge') {
+    const { createPurchaselyBridge } = await import('@purchasely-customerio/core');
+    const { purchaselyEvent, signedPurchaselyWebhook } = await import(
+      '@purchasely-customerio/testing'
+    );
+    const secret = 'bench-bridge-secret';
+    const bridge = createPurchaselyBridge({
+      webhookSecret: secret,
+      logger: false,
+      customerio: { siteId, apiKey, region: 'us', baseUrl, rateLimit: false },
+    });
+    const signed = new Map();
+    return {
+      // Signing is the sender's work, not the bridge's: done for every id before the clock starts.
+      prepare: async (ids) => {
+        for (const id of ids) {
+          const webhook = await signedPurchaselyWebhook({
+            secret,
+            body: purchaselyEvent('SUBSCRIPTION_RENEWED', { user_id: id }),
+          });
+          signed.set(id, { method: 'POST', headers: webhook.headers, body: webhook.body });
+        }
+      },
+      send: async (id) => {
+        const answer = await bridge.handle(signed.get(id));
+        signed.delete(id);
+        if (answer.status !== 200) throw new Error(`bridge answered ${answer.status}`);
+      },
+    };
+  }
   if (side === 'ours' || side === 'batcher') {
     const { createCustomerIoClient } = await import('@purchasely-customerio/core');
     const client = createCustomerIoClient({
@@ -124,6 +156,8 @@ async function runBatcher(client, total, prefix) {
 }
 
 const sideImpl = await makeSide();
+const ids = (total, prefix) => Array.from({ length: total }, (_, index) => `${prefix}-${index}`);
+await sideImpl.prepare?.([...ids(warmup, `warm-${tag}`), ...ids(count, `user-${tag}`)]);
 if (warmup > 0 && sideImpl.send) await runPerEvent(sideImpl.send, warmup, `warm-${tag}`);
 const measuredFailuresBefore = failures;
 const started = performance.now();

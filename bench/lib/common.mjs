@@ -2,7 +2,8 @@
  * Shared helpers: statistics, child processes that announce themselves with a READY line, and the
  * Customer.io emulator running in its own process (a real HTTP server on loopback).
  */
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -160,11 +161,11 @@ export async function startEmulator({ requestsPerSecond } = {}) {
     });
   });
   const url = await ready;
-  const call = (command) =>
+  const call = (command, extra = {}) =>
     new Promise((resolve) => {
       const id = ++sequence;
       pending.set(id, resolve);
-      child.send({ id, command });
+      child.send({ id, command, ...extra });
     });
   return {
     url,
@@ -172,6 +173,35 @@ export async function startEmulator({ requestsPerSecond } = {}) {
     reset: () => call('reset'),
     /** `{ stats, events, people, requests, statuses }` as the emulator counts them. */
     snapshot: () => call('snapshot'),
+    /** Every request waits `delayMs` before it is handled (0: none). */
+    delay: (delayMs) => call('delay', { delayMs }),
     stop: () => stopChild(child),
+  };
+}
+
+/** The resident set of a process in bytes (Linux /proc; `ps` elsewhere). */
+export function rssBytes(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {}
+  const out = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)])
+    .stdout?.toString()
+    .trim();
+  return out ? Number(out) * 1024 : Number.NaN;
+}
+
+/** Samples a process's resident set every `everyMs` until `stop()`, which returns the highest seen. */
+export function sampleRss(pid, everyMs = 20) {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, rssBytes(pid));
+    },
   };
 }

@@ -8,9 +8,14 @@ const emulator = createCustomerIoEmulator({
 });
 const server = await emulator.listen();
 
-process.on('message', ({ id, command }) => {
+process.on('message', ({ id, command, delayMs }) => {
   if (command === 'reset') {
     emulator.reset();
+    process.send({ id, ok: true });
+  } else if (command === 'delay') {
+    // Every request waits this long before it is handled (0 = none): webhooks pile up in flight.
+    emulator.faults.clear();
+    if (delayMs > 0) emulator.faults.random({ rate: 1, steps: [{ delayMs }] });
     process.send({ id, ok: true });
   } else if (command === 'snapshot') {
     const statuses = {};

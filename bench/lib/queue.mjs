@@ -1,106 +1,43 @@
 /**
- * 5. Queue mode: a burst of distinct signed webhooks at an Express server in queue mode (store, shared rate
- * limit and BullMQ queue on a real `redis-server` with AOF on, two worker processes), against the Customer.io
- * emulator limited to 100 requests/s (429 beyond) in its own process. Figures: the answers' latency
- * (p50/p99), the time to drain the burst into Customer.io, the requests sent, the events lost. For
- * comparison, the same burst at a direct-mode server (defaults: 100 requests/s, 7 s delivery budget) in the
- * same run: how many are answered 503, and how fast.
+ * 3 (queue mode) and 4. A burst of distinct signed webhooks at an Express server in queue mode (store,
+ * shared rate limit and BullMQ queue on a real `redis-server` with AOF on, two worker processes), against
+ * the Customer.io emulator limited to 100 requests/s (429 beyond) in its own process. Figures: the answers
+ * and their latency (p50/p99), the time to drain the burst into Customer.io, the requests sent, the events
+ * lost, and the server's resident set before, at peak and idle after. Then delivery throughput: the same
+ * number of events queued while no worker runs, drained by fresh workers (events/s from the first delivered
+ * to the last). For comparison, the same burst at a direct-mode server (defaults: 100 requests/s, 7 s
+ * delivery budget) in the same run: how many are answered 503, and how fast.
  *
- * This file is also the child processes: `node queue.mjs server queue|direct` and `node queue.mjs worker`
- * (REDIS_PORT, CUSTOMERIO_BASE_URL, WEBHOOK_SECRET in the environment) print `READY {…}` once up.
- * Sizes: BENCH_QUEUE_BURST (20,000; quick 2,000), BENCH_QUEUE_CONCURRENCY (256 webhooks in flight).
+ * This file is also the child processes: `node queue.mjs server queue|direct` and
+ * `node queue.mjs worker [batchSize]` (REDIS_PORT, CUSTOMERIO_BASE_URL, WEBHOOK_SECRET in the environment)
+ * print `READY {…}` once up.
+ * Sizes: BENCH_QUEUE_BURST (20,000; quick 1,000), BENCH_QUEUE_CONCURRENCY (256 webhooks in flight).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import {
   here,
   percentile,
   round,
+  rssBytes,
+  sampleRss,
   sizeFromEnv,
   spawnReady,
   startEmulator,
-  stopChild,
   WORKSPACE,
 } from './common.mjs';
+import { startRedis } from './redis.mjs';
 
 const SECRET = 'bench-webhook-secret';
 const PATH = '/webhooks/purchasely';
 const QUEUE_NAME = 'bench-queue';
 const REQUESTS_PER_SECOND = 100;
 const WORKERS = 2;
+const BACKLOG_BATCH = 250;
+const IDLE_MS = 2000;
+const MB = 2 ** 20;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// --- a redis-server of our own, on a free loopback port, in a temporary directory, AOF on -------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => {
-      socket.destroy();
-      resolve(chunk.toString().startsWith('+PONG'));
-    });
-  });
-}
-
-async function startRedis() {
-  const binary =
-    ['redis-server', '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
-      (candidate) => spawnSync(candidate, ['--version']).status === 0,
-    ) ?? null;
-  if (binary === null)
-    throw new Error(
-      'redis-server not found: install Redis (Debian/Ubuntu: apt-get install -y redis-server) for the queue section',
-    );
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-  const child = spawn(
-    binary,
-    [
-      ...['--port', `${port}`, '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
-      ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--logfile', ''],
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 10_000;
-  while (!(await ping(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server did not start on port ${port}`);
-    }
-    await sleep(25);
-  }
-  return {
-    port,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 // --- the load generator -------------------------------------------------------------------------------
 
@@ -184,7 +121,7 @@ async function fire(port, webhooks, concurrency, ratePerSecond) {
 }
 
 export async function benchQueue(log) {
-  const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 2_000);
+  const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
   const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
   const warmup = 200;
   const redis = await startRedis();
@@ -224,12 +161,17 @@ export async function benchQueue(log) {
     await emulator.reset();
     const queueWebhooks = await signWebhooks(burst, 'queue');
     log(`  queue mode: ${burst} webhooks, ${concurrency} in flight`);
+    const serverRssBefore = rssBytes(queueServer.info.pid);
+    const rss = sampleRss(queueServer.info.pid);
     const queueRun = await fire(queueServer.info.port, queueWebhooks, concurrency);
+    const serverRssPeak = rss.stop();
     log(
       `  queue mode answered in ${round(queueRun.elapsedMs / 1000, 1)} s: ${JSON.stringify(queueRun.answers)} p50 ${queueRun.p50Ms} ms p99 ${queueRun.p99Ms} ms`,
     );
     const drained = await waitForEvents(burst, 600_000);
     const drainMs = performance.now() - queueRun.started;
+    await sleep(IDLE_MS);
+    const serverRssIdle = rssBytes(queueServer.info.pid);
     log(
       `  drained in ${round(drainMs / 1000, 1)} s: ${drained.events} events, ${drained.requests} requests ${JSON.stringify(drained.statuses)}`,
     );
@@ -246,7 +188,55 @@ export async function benchQueue(log) {
       received429: drained.statuses[429] ?? 0,
       eventsPerRequest: round(drained.events / Math.max(1, drained.requests), 1),
       requestsPerSecondDuringDrain: round(drained.requests / (drainMs / 1000), 1),
+      // The receiving server's resident set (MB): before the burst, its peak, and idle after the drain.
+      serverRss: {
+        beforeMb: round(serverRssBefore / MB, 1),
+        peakMb: round(serverRssPeak / MB, 1),
+        idleAfterMb: round(serverRssIdle / MB, 1),
+      },
     };
+
+    // Delivery throughput: a backlog of `burst` events queued while no worker runs, then drained by fresh
+    // workers taking up to BACKLOG_BATCH events per `deliver()` (about what fits in Customer.io's 500 KB
+    // batch): events per second from the first event delivered to the last, under the 100 requests/s limit.
+    for (const worker of children.filter((child) => child.info.role === 'worker')) {
+      await worker.stop();
+    }
+    await sleep(1000);
+    await emulator.reset();
+    const backlogAnswers = await fire(
+      queueServer.info.port,
+      await signWebhooks(burst, 'backlog'),
+      concurrency,
+    );
+    log(`  backlog of ${burst} queued: ${JSON.stringify(backlogAnswers.answers)}`);
+    const backlogWorkers = [];
+    for (let index = 0; index < WORKERS; index++) {
+      backlogWorkers.push(await start('worker', String(BACKLOG_BATCH)));
+    }
+    let firstAt;
+    let snapshot;
+    const backlogDeadline = Date.now() + 600_000;
+    for (;;) {
+      snapshot = await emulator.snapshot();
+      if (snapshot.events > 0) firstAt ??= performance.now();
+      if (snapshot.events >= burst || Date.now() > backlogDeadline) break;
+      await sleep(20);
+    }
+    const backlogMs = performance.now() - firstAt;
+    const backlog = {
+      events: burst,
+      batchSize: BACKLOG_BATCH,
+      answered200: backlogAnswers.answered200,
+      elapsedMs: round(backlogMs, 1),
+      eventsPerSecond: round((snapshot.events / backlogMs) * 1000, 0),
+      eventsDelivered: snapshot.events,
+      eventsLost: burst - snapshot.events,
+      requestsSent: snapshot.requests,
+      received429: snapshot.statuses[429] ?? 0,
+      eventsPerRequest: round(snapshot.events / Math.max(1, snapshot.requests), 1),
+    };
+    log(`  backlog drained: ${JSON.stringify(backlog)}`);
 
     // Direct mode, the same burst arriving at the rate queue mode took it (open loop: a wave does not slow
     // down for slow answers): answered after Customer.io has it, or 503 when it cannot fit in the 7 s budget.
@@ -281,6 +271,7 @@ export async function benchQueue(log) {
       },
       results: {
         queue,
+        backlog,
         direct,
         ratios: {
           p50DirectOverQueue: round(direct.p50Ms / queue.p50Ms, 2),
@@ -348,16 +339,19 @@ async function runChild(role, mode) {
     await new Promise((resolve) =>
       server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
     );
-    console.log(`READY ${JSON.stringify({ role, mode, port: server.address().port })}`);
+    console.log(
+      `READY ${JSON.stringify({ role, mode, port: server.address().port, pid: process.pid })}`,
+    );
   } else if (role === 'worker') {
     const worker = await redisPackage.startDeliveryWorker({
       bridge: makeBridge(true),
       connection,
       name: QUEUE_NAME,
+      ...(mode ? { batchSize: Number(mode) } : {}),
       onError: (error) => console.error(`worker: ${error.message}`),
     });
     closing.unshift(worker);
-    console.log(`READY ${JSON.stringify({ role })}`);
+    console.log(`READY ${JSON.stringify({ role, pid: process.pid })}`);
   } else {
     throw new Error(`unknown role ${role}`);
   }

@@ -24,6 +24,8 @@ const REGISTRY_DEPENDENCIES = {
   typescript: '~5.9.3',
   '@types/node': '^20',
   '@types/express': '^5',
+  // The user's own zod, composing core's exported schema (fixtures/zod).
+  zod: '^4',
 };
 
 /**
@@ -56,6 +58,7 @@ const TS_PROJECTS = {
   bundler: { expected: [], run: ['out/consumer.js'] },
   'no-dom': { expected: [], run: [] },
   'no-node-types': { expected: [], run: [] },
+  zod: { expected: ['msw-rettime-cjs'], run: ['out/compose.mjs', 'out/compose.cjs'] },
 } satisfies Record<string, { expected: Array<keyof typeof KNOWN>; run: string[] }>;
 
 interface Packed {
@@ -257,6 +260,21 @@ describe('packed tarballs', () => {
         expect(files.has(target), `${packed[dir].name} ships ${target}`).toBe(true);
       }
     }
+  });
+
+  it("carry zod's and ky's runtime inside core's files, and zod's types through its dependency", async () => {
+    const coreDir = join(scratch, 'node_modules', packed.core.name);
+    for (const file of ['dist/index.js', 'dist/index.cjs']) {
+      const code = await readFile(join(coreDir, file), 'utf8');
+      expect(code, `${file} loads zod or ky at runtime`).not.toMatch(
+        /(?:from\s*|import\(\s*|require\(\s*)["'](?:zod|ky)(?:\/[^"']*)?["']/,
+      );
+    }
+    for (const file of ['dist/index.d.ts', 'dist/index.d.cts']) {
+      expect(await readFile(join(coreDir, file), 'utf8')).toMatch(/from ["']zod\/mini["']/);
+    }
+    expect(Object.keys(manifests.core.dependencies ?? {})).toEqual(['zod']);
+    expect(packed.core.files.map((file) => file.path)).toContain('THIRD_PARTY_LICENSES.md');
   });
 
   it('install one copy of core, shared by adapters and testing', async () => {

@@ -7,7 +7,7 @@
  *             → state/ → mapping/ → bridge/ → index.ts
  *
  * plus: no `node:` import anywhere in core (it runs on any fetch runtime), bare imports only of core's
- * dependencies, and `packages/adapters/src` and `packages/testing/src` reach core only by its package name.
+ * dependencies or of the packages its build bundles (`noExternal` in tsup.config.ts: zod, ky), and `packages/adapters/src` and `packages/testing/src` reach core only by its package name.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -95,9 +95,13 @@ const where = ({ file, line, specifier }: Import) => `${file}:${line} imports '$
 describe('layering of packages/core/src', () => {
   const files = sourceFiles(coreSrc);
   const imports = files.flatMap(importsOf);
-  const dependencies = Object.keys(
-    JSON.parse(readFileSync(join(repo, 'packages/core/package.json'), 'utf8')).dependencies ?? {},
-  );
+  const manifest = JSON.parse(readFileSync(join(repo, 'packages/core/package.json'), 'utf8'));
+  const tsupConfig = readFileSync(join(repo, 'packages/core/tsup.config.ts'), 'utf8');
+  // The packages the build carries inside dist/ (their code ships in our files, not as an install).
+  const bundled = [
+    ...(/noExternal: \[([^\]]*)\]/.exec(tsupConfig)?.[1] ?? '').matchAll(/'([^']+)'/g),
+  ].map((match) => match[1]!);
+  const dependencies = [...Object.keys(manifest.dependencies ?? {}), ...bundled];
 
   it('reads the sources', () => {
     expect(files.length).toBeGreaterThan(20);
@@ -149,9 +153,15 @@ describe('layering of packages/core/src', () => {
       })
       .map(
         (entry) =>
-          `${where(entry)}: a bare import must be one of core's dependencies (${dependencies.join(', ')})`,
+          `${where(entry)}: a bare import must be one of core's dependencies or bundled packages (${dependencies.join(', ')})`,
       );
     expect(violations, violations.join('\n')).toEqual([]);
+  });
+
+  it('declares every package its build bundles, so the build can find it', () => {
+    expect(bundled.length).toBeGreaterThan(0);
+    const declared = { ...manifest.dependencies, ...manifest.devDependencies };
+    expect(bundled.filter((name) => !(name in declared))).toEqual([]);
   });
 });
 

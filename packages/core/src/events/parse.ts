@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import { isPurchaselyEventName } from './catalog.js';
 import { ENUM_FIELDS } from './enums.js';
 import { PurchaselyPayloadError, type PurchaselyPayloadIssue } from './errors.js';
-import { purchaselyEventSchema, unknownPurchaselyEventSchema } from './schemas.js';
+import { schemaForEvent, unknownPurchaselyEventSchema } from './schemas.js';
 import type { PurchaselyEvent, UnknownPurchaselyEvent } from './types.js';
 
 /** Something in an accepted event worth an operator's attention; the event itself was parsed. */
@@ -89,8 +89,9 @@ export function parsePurchaselyEvent(
   }
 
   const known = isPurchaselyEventName(eventName);
+  // A known name goes straight to its own event's schema: what the discriminated union would pick.
   const schema: z.ZodMiniType<PurchaselyEvent | UnknownPurchaselyEvent, unknown> = known
-    ? purchaselyEventSchema
+    ? (schemaForEvent(eventName) as unknown as z.ZodMiniType<PurchaselyEvent, unknown>)
     : unknownPurchaselyEventSchema;
   const parsed = schema.safeParse(record);
   if (!parsed.success) {

@@ -55,6 +55,22 @@ function eventSchema(name: PurchaselyEventName) {
     );
 }
 
+const schemaByName = new Map<PurchaselyEventName, ReturnType<typeof eventSchema>>();
+
+/**
+ * The schema of one known event, built on first use and kept: a webhook needs only its own event's schema,
+ * and building all 42 at import would cost every process's start-up a few milliseconds for events it may
+ * never see.
+ */
+export function schemaForEvent(name: PurchaselyEventName) {
+  let schema = schemaByName.get(name);
+  if (schema === undefined) {
+    schema = eventSchema(name);
+    schemaByName.set(name, schema);
+  }
+  return schema;
+}
+
 /**
  * The zod (`zod/mini`) schema of every current Purchasely event: a discriminated union on `event_name`.
  * `parsePurchaselyEvent` is the friendlier entry point; use the schema to compose with your own zod code.
@@ -69,12 +85,15 @@ function eventSchema(name: PurchaselyEventName) {
  * }
  * ```
  */
-export const purchaselyEventSchema = z.discriminatedUnion(
-  'event_name',
-  PURCHASELY_EVENT_NAMES.map(eventSchema) as [
-    ReturnType<typeof eventSchema>,
-    ...ReturnType<typeof eventSchema>[],
-  ],
+// `z.lazy`: the union (and its 42 members) is built the first time it parses, not at import.
+export const purchaselyEventSchema = z.lazy(() =>
+  z.discriminatedUnion(
+    'event_name',
+    PURCHASELY_EVENT_NAMES.map(schemaForEvent) as [
+      ReturnType<typeof eventSchema>,
+      ...ReturnType<typeof eventSchema>[],
+    ],
+  ),
 ) as unknown as z.ZodMiniType<PurchaselyEvent, unknown>;
 
 /** The schema for an event name that is not in the catalog: the shared payload, any `event_name`. */
