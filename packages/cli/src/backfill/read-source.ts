@@ -75,8 +75,10 @@ export function openSource(path: string, format: SourceFormat): RowReader {
     async bodyAt(span) {
       const text = bytesAt(span);
       if (format === 'ndjson') return bodyOf(text);
+      // The first row's bytes start with the header (see readCsv).
       const [record] = parseCsv<Record<string, string>>(text, {
-        columns: header ?? true,
+        bom: true,
+        columns: span.start === 0 ? true : (header ?? true),
         skip_empty_lines: true,
       });
       if (!record) throw new Error(`${path}: no CSV row at bytes ${span.start}-${span.end}`);
@@ -153,15 +155,15 @@ async function* readCsv(
       columns: true,
       skip_empty_lines: true,
       info: true,
-      // Each record's text, for its bytes: it ends at `info.bytes` (blank lines before it included).
-      raw: true,
     }),
   );
   let checked = false;
+  // A row's bytes: from the end of the row before it (blank lines included) to `info.bytes`, its end. The
+  // first row's start from the top, header included: csv-parse tells where a record ends, not the header.
+  let previousEnd = 0;
   try {
     for await (const item of parser as AsyncIterable<{
       record: Record<string, string>;
-      raw: string;
       info: { lines: number; bytes: number };
     }>) {
       if (!checked) {
@@ -172,7 +174,8 @@ async function* readCsv(
       }
       const row = item.info.lines;
       const end = item.info.bytes;
-      const span = { row, start: end - Buffer.byteLength(item.raw), end };
+      const span = { row, start: previousEnd, end };
+      previousEnd = end;
       try {
         yield { ...span, body: JSON.stringify(csvRowToEvent(item.record)) };
       } catch (error) {
