@@ -1,15 +1,23 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { parse } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { CsvRowError, checkHeader, csvRowToEvent } from './csv-layout.js';
 
 export type SourceFormat = 'ndjson' | 'csv';
 
-/** One row of the source: a webhook body, or why the row has none. `row` is its 1-based line. */
+/**
+ * One row of the source: a webhook body, or why the row has none. `row` is its 1-based line; `start` and
+ * `end` are its bytes in the file, so {@link RowReader.bodyAt} can read it again.
+ */
 export type SourceRow =
-  | { row: number; body: string }
-  | { row: number; failure: { reason: string; message: string; record?: unknown } };
+  | { row: number; start: number; end: number; body: string }
+  | {
+      row: number;
+      start: number;
+      end: number;
+      failure: { reason: string; message: string; record?: unknown };
+    };
 
 /** The format a file name implies: `.csv` is CSV, anything else NDJSON. */
 export function formatOf(path: string): SourceFormat {
@@ -28,21 +36,97 @@ export async function fingerprint(path: string): Promise<{ sha256: string; bytes
 }
 
 /**
- * The rows of a backfill source. NDJSON: each line is an archive record (an object whose `body` is the raw
- * webhook body, as `createFileArchive` and `--failed` write them) or a raw webhook body itself; blank lines
- * are ignored. CSV: the documented layout, each row turned into the body Purchasely would have sent.
+ * A backfill source: its rows, read once in order, then any row again by its bytes. NDJSON: each line is an
+ * archive record (an object whose `body` is the raw webhook body, as `createFileArchive` and `--failed`
+ * write them) or a raw webhook body itself; blank lines are ignored. CSV: the documented layout, each row
+ * turned into the body Purchasely would have sent.
  */
-export async function* readSource(path: string, format: SourceFormat): AsyncGenerator<SourceRow> {
-  if (format === 'csv') {
-    yield* readCsv(path);
-    return;
-  }
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+export interface RowReader {
+  rows(): AsyncGenerator<SourceRow>;
+  /** The body of the row at these bytes, exactly as {@link rows} gave it (read again from the file). */
+  bodyAt(span: { start: number; end: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function openSource(path: string, format: SourceFormat): RowReader {
+  let descriptor: number | undefined;
+  let header: string[] | undefined;
+  // A synchronous read: a row is a few kilobytes from the page cache, cheaper than a trip to libuv's pool.
+  const bytesAt = ({ start, end }: { start: number; end: number }) => {
+    descriptor ??= openSync(path, 'r');
+    const buffer = Buffer.allocUnsafe(end - start);
+    let read = 0;
+    while (read < buffer.length) {
+      const bytesRead = readSync(descriptor, buffer, read, buffer.length - read, start + read);
+      if (bytesRead === 0)
+        throw new Error(`${path} is shorter than when it was read: was it changed?`);
+      read += bytesRead;
+    }
+    return buffer.toString('utf8');
+  };
+  return {
+    rows:
+      format === 'csv'
+        ? () =>
+            readCsv(path, (columns) => {
+              header = columns;
+            })
+        : () => readNdjson(path),
+    async bodyAt(span) {
+      const text = bytesAt(span);
+      if (format === 'ndjson') return bodyOf(text);
+      // The first row's bytes start with the header (see readCsv).
+      const [record] = parseCsv<Record<string, string>>(text, {
+        bom: true,
+        columns: span.start === 0 ? true : (header ?? true),
+        skip_empty_lines: true,
+      });
+      if (!record) throw new Error(`${path}: no CSV row at bytes ${span.start}-${span.end}`);
+      return JSON.stringify(csvRowToEvent(record));
+    },
+    async close() {
+      if (descriptor !== undefined) closeSync(descriptor);
+      descriptor = undefined;
+    },
+  };
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * Lines split on LF (a CRLF's CR is dropped) by hand rather than with readline, which gives no byte
+ * offsets. Lines are decoded as UTF-8 one by one, as readline's decoder would.
+ */
+async function* readNdjson(path: string): AsyncGenerator<SourceRow> {
   let row = 0;
-  for await (const line of lines) {
+  let rest: Buffer = Buffer.alloc(0);
+  let restStart = 0;
+  const lineOf = (buffer: Buffer, from: number, to: number): SourceRow | undefined => {
     row++;
-    if (line.trim() === '') continue;
-    yield { row, body: bodyOf(line) };
+    const end = to > from && buffer[to - 1] === CARRIAGE_RETURN ? to - 1 : to;
+    const line = buffer.toString('utf8', from, end);
+    if (line.trim() === '') return undefined;
+    return { row, start: restStart + from, end: restStart + end, body: bodyOf(line) };
+  };
+  for await (const chunk of createReadStream(path)) {
+    const buffer = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+    let from = 0;
+    for (
+      let newline = buffer.indexOf(NEWLINE);
+      newline !== -1;
+      newline = buffer.indexOf(NEWLINE, from)
+    ) {
+      const line = lineOf(buffer, from, newline);
+      if (line) yield line;
+      from = newline + 1;
+    }
+    rest = buffer.subarray(from);
+    restStart += from;
+  }
+  if (rest.length > 0) {
+    const line = lineOf(rest, 0, rest.length);
+    if (line) yield line;
   }
 }
 
@@ -61,34 +145,43 @@ function bodyOf(line: string): string {
   return line;
 }
 
-async function* readCsv(path: string): AsyncGenerator<SourceRow> {
+async function* readCsv(
+  path: string,
+  onHeader: (columns: string[]) => void,
+): AsyncGenerator<SourceRow> {
   const parser = createReadStream(path).pipe(
     parse({
       bom: true,
       columns: true,
       skip_empty_lines: true,
       info: true,
-      relax_column_count: false,
     }),
   );
   let checked = false;
+  // A row's bytes: from the end of the row before it (blank lines included) to `info.bytes`, its end. The
+  // first row's start from the top, header included: csv-parse tells where a record ends, not the header.
+  let previousEnd = 0;
   try {
     for await (const item of parser as AsyncIterable<{
       record: Record<string, string>;
-      info: { lines: number };
+      info: { lines: number; bytes: number };
     }>) {
       if (!checked) {
         const problem = checkHeader(Object.keys(item.record));
         if (problem) throw new Error(`${path}: ${problem} (see BACKFILL.md for the layout)`);
+        onHeader(Object.keys(item.record));
         checked = true;
       }
       const row = item.info.lines;
+      const end = item.info.bytes;
+      const span = { row, start: previousEnd, end };
+      previousEnd = end;
       try {
-        yield { row, body: JSON.stringify(csvRowToEvent(item.record)) };
+        yield { ...span, body: JSON.stringify(csvRowToEvent(item.record)) };
       } catch (error) {
         if (!(error instanceof CsvRowError)) throw error;
         yield {
-          row,
+          ...span,
           failure: { reason: error.reason, message: error.message, record: item.record },
         };
       }

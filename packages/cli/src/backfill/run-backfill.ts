@@ -13,7 +13,8 @@ import { createCustomerIoEmulator } from '@purchasely-customerio/testing';
 import { UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { fingerprint, readSource, type SourceFormat } from './read-source.js';
+import { HeldRows } from './held-rows.js';
+import { fingerprint, openSource, type SourceFormat } from './read-source.js';
 import type { BackfillSummary } from './summary.js';
 
 /** The mapping settings a backfill may share with the live bridge (`--config`). */
@@ -46,13 +47,6 @@ export interface BackfillOptions {
   stopSignal?: Promise<void>;
 }
 
-/** One person's rows: every accepted event of theirs goes out in one `deliver` call. */
-interface Person {
-  anonymous: boolean;
-  events: AcceptedEvent[];
-  rows: number;
-}
-
 export interface FailedRow {
   row: number;
   reason: string;
@@ -68,8 +62,11 @@ const SHOWN_FAILURES = 10;
 
 /**
  * The backfill: reads every row, runs it through `bridge.accept` (the live policy), groups the accepted
- * events by person, and delivers people in chunks (`bridge.deliver`, one attribute update per person),
+ * rows by person, and delivers people in chunks (`bridge.deliver`, one attribute update per person),
  * writing a checkpoint after each acknowledged chunk. Returns the summary; the command prints it.
+ *
+ * Only each accepted row's place in the file is held (see `HeldRows`): a chunk's rows are read and accepted
+ * again just before their delivery, so memory stays at some tens of bytes a row.
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
   const { out } = options;
@@ -113,14 +110,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   }
 
   const started = Date.now();
-  const people = new Map<string, Person>();
-  const seen = new Set<string>();
-  const rowOf = new Map<string, { row: number; body: string }>();
+  const held = new HeldRows();
+  let seen = new Set<string>();
+  const reader = openSource(options.file, options.format);
   const readFailures: FailedRow[] = [];
   const skip = (reason: string) => {
     summary.skipped[reason] = (summary.skipped[reason] ?? 0) + 1;
   };
-  for await (const item of readSource(options.file, options.format)) {
+  for await (const item of reader.rows()) {
     summary.rowsRead++;
     if ('failure' in item) {
       readFailures.push({ row: item.row, ...item.failure });
@@ -136,16 +133,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
           continue;
         }
         seen.add(event.key);
-        rowOf.set(event.key, item);
-        const personKey = personKeyOf(event);
-        const person = people.get(personKey) ?? {
-          anonymous: event.identity.kind === 'anonymous',
-          events: [],
-          rows: 0,
-        };
-        person.events.push(event);
-        person.rows++;
-        people.set(personKey, person);
+        held.add(personKeyOf(event), event.identity.kind === 'anonymous', item);
         break;
       }
       case 'skipped':
@@ -169,10 +157,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
         break;
     }
   }
-  const order = [...people.values()];
-  summary.people = order.filter((person) => !person.anonymous).length;
+  // Duplicates are told apart while reading only; people are known by number from now on.
+  seen = new Set();
+  held.doneReading();
+  const peopleCount = held.peopleCount;
+  for (let person = 0; person < peopleCount; person++) {
+    if (!held.isAnonymous(person)) summary.people++;
+  }
   const start = checkpoint?.peopleDone ?? 0;
-  if (start > order.length) {
+  if (start > peopleCount) {
     throw new UsageError(`the checkpoint ${options.checkpointPath} does not match this file`);
   }
 
@@ -204,40 +197,43 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   };
   if (start > 0) {
     out.write(
-      `Resuming from ${options.checkpointPath}: ${start} of ${order.length} people already done.\n`,
+      `Resuming from ${options.checkpointPath}: ${start} of ${peopleCount} people already done.\n`,
     );
   }
   if (options.dryRun) {
-    const remaining = order.slice(start);
-    const eventCount = remaining.reduce((sum, person) => sum + person.events.length, 0);
+    const eventCount = held.rowCountOf(start, peopleCount);
+    let remaining = 0;
+    for (let person = start; person < peopleCount; person++) {
+      if (!held.isAnonymous(person)) remaining++;
+    }
     out.write(
-      `Dry run: nothing is sent. ${remaining.filter((person) => !person.anonymous).length} people would get one attribute update each` +
+      `Dry run: nothing is sent. ${remaining} people would get one attribute update each` +
         (options.events
           ? `, with ${eventCount} events.\n`
           : ` (attributes only; ${eventCount} events not sent without --events).\n`),
     );
   }
 
-  const chunks: Person[][] = [];
-  for (let index = start; index < order.length; index += options.chunkSize) {
-    chunks.push(order.slice(index, index + options.chunkSize));
+  /** Chunks of people by number: `from` included, `to` excluded. */
+  const chunks: { from: number; to: number }[] = [];
+  for (let from = start; from < peopleCount; from += options.chunkSize) {
+    chunks.push({ from, to: Math.min(from + options.chunkSize, peopleCount) });
   }
-  const rowsBefore =
-    summary.rowsRead -
-    order.reduce((sum, person) => sum + person.rows, 0) +
-    order.slice(0, start).reduce((sum, person) => sum + person.rows, 0);
-  let rowsDone = rowsBefore;
+  let rowsDone = summary.rowsRead - held.rowCountOf(start, peopleCount);
   const progress = createProgress({
     unit: 'rows',
     total: summary.rowsRead,
     ...(options.progressStream ? { stream: options.progressStream } : {}),
   });
-  progress.update(rowsDone, { people: `${start}/${order.length}` });
+  progress.update(rowsDone, { people: `${start}/${peopleCount}` });
 
   let stopping = false;
   void options.stopSignal?.then(() => {
     stopping = true;
   });
+  const dryRunRequests: DryRunRequests | undefined = emulator
+    ? { emulator, batches: 0 }
+    : undefined;
   const completed = new Array<boolean>(chunks.length).fill(false);
   const results = new Array<{
     failures: FailedRow[];
@@ -250,9 +246,44 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   let saving: Promise<void> = Promise.resolve();
   let next = 0;
 
-  const deliverChunk = async (chunk: Person[]) => {
+  const deliverChunk = async ({ from, to }: { from: number; to: number }) => {
     const result = { failures: [] as FailedRow[], people: 0, events: 0, nothing: 0 };
-    let pending = chunk.flatMap((person) => person.events);
+    // The chunk's rows, read and accepted again: the same bodies through the same policy.
+    const rowOf = new Map<string, { row: number; body: string }>();
+    const eventsOf: AcceptedEvent[][] = [];
+    for (let person = from; person < to; person++) {
+      const events: AcceptedEvent[] = [];
+      for (const span of held.spansOf(person)) {
+        const body = await reader.bodyAt(span);
+        const accepted = await bridge.accept(body);
+        if (accepted.status !== 'accepted') {
+          result.failures.push({
+            row: span.row,
+            reason: 'source_changed',
+            message: `the row was ${accepted.status} on a second read, accepted on the first: was the file changed during the run?`,
+            body,
+          });
+          continue;
+        }
+        events.push(accepted.event);
+        rowOf.set(accepted.event.key, { row: span.row, body });
+      }
+      eventsOf.push(events);
+    }
+    const failureOf = (event: AcceptedEvent, outcome: DeliveryOutcome): FailedRow => {
+      const source = rowOf.get(event.key);
+      const error = 'error' in outcome ? outcome.error : undefined;
+      return {
+        row: source?.row ?? 0,
+        reason:
+          outcome.status === 'retry'
+            ? `customerio_unavailable (${outcome.reason})`
+            : 'customerio_rejected',
+        message: error instanceof Error ? error.message : String(error),
+        ...(source ? { body: source.body } : {}),
+      };
+    };
+    let pending = eventsOf.flat();
     const delivered = new Set<string>();
     for (let attempt = 0; pending.length > 0; attempt++) {
       const outcomes = await bridge.deliver(pending, { events: options.events });
@@ -272,25 +303,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       pending = retry;
       if (pending.length > 0) await sleep(options.retryBaseMs * 2 ** attempt);
     }
-    for (const person of chunk) {
-      if (!person.anonymous && person.events.some((event) => delivered.has(event.key)))
+    eventsOf.forEach((events, index) => {
+      if (!held.isAnonymous(from + index) && events.some((event) => delivered.has(event.key)))
         result.people++;
-    }
+    });
+    if (dryRunRequests) keepFirstBatch(dryRunRequests);
     return result;
-  };
-
-  const failureOf = (event: AcceptedEvent, outcome: DeliveryOutcome): FailedRow => {
-    const source = rowOf.get(event.key);
-    const error = 'error' in outcome ? outcome.error : undefined;
-    return {
-      row: source?.row ?? 0,
-      reason:
-        outcome.status === 'retry'
-          ? `customerio_unavailable (${outcome.reason})`
-          : 'customerio_rejected',
-      message: error instanceof Error ? error.message : String(error),
-      ...(source ? { body: source.body } : {}),
-    };
   };
 
   /** After a chunk: the checkpoint moves over every chunk done without a gap before it. */
@@ -306,7 +324,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       totals.eventsSent += result.events;
       totals.nothingToSend += result.nothing;
       totals.failedRows += result.failures.length;
-      peopleDone += (chunks[prefix] as Person[]).length;
+      const { from, to } = chunks[prefix] as { from: number; to: number };
+      peopleDone += to - from;
       prefix++;
       advanced = true;
     }
@@ -324,17 +343,21 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   const worker = async () => {
     while (!stopping && next < chunks.length) {
       const index = next++;
-      const chunk = chunks[index] as Person[];
+      const chunk = chunks[index] as { from: number; to: number };
       results[index] = await deliverChunk(chunk);
       completed[index] = true;
       settle();
-      rowsDone += chunk.reduce((sum, person) => sum + person.rows, 0);
-      progress.update(rowsDone, { people: `${peopleDone}/${order.length}` });
+      rowsDone += held.rowCountOf(chunk.from, chunk.to);
+      progress.update(rowsDone, { people: `${peopleDone}/${peopleCount}` });
     }
   };
   // A dry run sends nowhere slow; one chunk at a time shows the file's first operations first.
   const concurrency = options.dryRun ? 1 : Math.max(1, options.concurrency);
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await reader.close();
+  }
   await saving;
   progress.stop();
 
@@ -348,7 +371,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       updatedAt: new Date().toISOString(),
     });
   }
-  if (options.dryRun) showOperations(out, emulator);
+  if (dryRunRequests) showOperations(out, dryRunRequests);
   const failures = readFailures.concat(results.flatMap((result) => result?.failures ?? []));
   return {
     ...summary,
@@ -423,17 +446,30 @@ async function appendFailures(path: string, failures: readonly FailedRow[]): Pro
   await appendFile(path, failures.map((failure) => `${JSON.stringify(failure)}\n`).join(''));
 }
 
-function showOperations(
-  out: NodeJS.WritableStream,
-  emulator: ReturnType<typeof createCustomerIoEmulator> | undefined,
-): void {
-  const first = emulator?.requests.find((request) => request.path.startsWith('/api/v2/batch'));
-  if (!first) return;
-  const { batch } = JSON.parse(first.body) as { batch: unknown[] };
-  const batches =
-    emulator?.requests.filter((request) => request.path.startsWith('/api/v2/batch')).length ?? 0;
+/** What a dry run shows of the requests it would have sent: how many batches, and the first one's body. */
+interface DryRunRequests {
+  emulator: ReturnType<typeof createCustomerIoEmulator>;
+  batches: number;
+  first?: string;
+}
+
+/** After each chunk of a dry run: counts its batches and lets the emulator forget their bodies. */
+function keepFirstBatch(requests: DryRunRequests): void {
+  for (const request of requests.emulator.requests) {
+    if (!request.path.startsWith('/api/v2/batch')) continue;
+    requests.batches++;
+    requests.first ??= request.body;
+  }
+  // The emulator keeps every request it answers; a dry run needs only the first batch and the count. Its
+  // people and events stay, so later chunks meet the same state as in one run.
+  (requests.emulator.requests as unknown[]).length = 0;
+}
+
+function showOperations(out: NodeJS.WritableStream, requests: DryRunRequests): void {
+  if (requests.first === undefined) return;
+  const { batch } = JSON.parse(requests.first) as { batch: unknown[] };
   out.write(
-    `Would send ${batches} /api/v2/batch requests; the first ${Math.min(SHOWN_OPERATIONS, batch.length)} operations:\n`,
+    `Would send ${requests.batches} /api/v2/batch requests; the first ${Math.min(SHOWN_OPERATIONS, batch.length)} operations:\n`,
   );
   for (const operation of batch.slice(0, SHOWN_OPERATIONS))
     out.write(`${JSON.stringify(operation)}\n`);
