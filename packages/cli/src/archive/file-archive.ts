@@ -8,7 +8,7 @@ export interface FileArchiveOptions {
   directory: string;
   /**
    * A file is closed and the next one started once it reaches this size. Default 100 MiB (about 70,000
-   * webhooks of about 1.5 KB each; see BACKFILL.md).
+   * webhooks of about 1.5 KB each; see the package README).
    */
   maxFileBytes?: number;
   /**

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * The CSV layout of `backfill`: one row per subscription, columns named after Purchasely's api_version 3
  * fields. Each row becomes the webhook body Purchasely would have sent, then goes through the same policy and
- * mapping as a live webhook. Documented in BACKFILL.md; keep the two in step.
+ * mapping as a live webhook. Documented in the package README (The CSV layout); keep the two in step.
  */
 
 /** Columns a file must have (a cell may still be empty where the field is optional). */

@@ -168,7 +168,10 @@ async function* readCsv(
     }>) {
       if (!checked) {
         const problem = checkHeader(Object.keys(item.record));
-        if (problem) throw new Error(`${path}: ${problem} (see BACKFILL.md for the layout)`);
+        if (problem)
+          throw new Error(
+            `${path}: ${problem} (the CSV layout: the README of @purchasely-customerio/cli)`,
+          );
         onHeader(Object.keys(item.record));
         checked = true;
       }

@@ -18,7 +18,7 @@ interface BackfillFlags extends CustomerIoFlags {
   config?: string;
 }
 
-/** `backfill <file>`: historical data into Customer.io, through the live mapping. See BACKFILL.md. */
+/** `backfill <file>`: historical data into Customer.io, through the live mapping. See the package README. */
 export function registerBackfill(cli: CAC): void {
   cli
     .command(
