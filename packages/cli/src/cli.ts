@@ -5,6 +5,7 @@
 import { cac } from 'cac';
 import { registerCommands } from './commands/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
+import { restoreOptionStrings } from './option-strings.js';
 import { version } from './version.js';
 
 const cli = cac('purchasely-customerio');
@@ -15,6 +16,7 @@ cli.version(version);
 async function main(): Promise<number> {
   try {
     cli.parse(process.argv, { run: false });
+    restoreOptionStrings(process.argv.slice(2), cli.options);
     if (cli.options.help || cli.options.version) return EXIT.ok;
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) throw new UsageError(`unknown command: ${cli.args[0]}`);

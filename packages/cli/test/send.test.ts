@@ -12,9 +12,11 @@ const SECRET = 'whsec_cli_send_secret_never_printed';
 describe('send: a signed webhook to a running bridge, which delivers it to the emulator', () => {
   const emulator = createCustomerIoEmulator();
   let bridgeServer: Awaited<ReturnType<typeof serveBridge>>;
+  let customerioUrl = '';
   const dir = mkdtempSync(join(tmpdir(), 'cli-send-'));
   beforeAll(async () => {
     const customerio = await emulator.listen();
+    customerioUrl = customerio.url;
     bridgeServer = await serveBridge(
       createPurchaselyBridge({
         webhookSecret: SECRET,
@@ -71,6 +73,37 @@ describe('send: a signed webhook to a running bridge, which delivers it to the e
     expect(fromStdin.code).toBe(0);
     expect(emulator.people.get('cli-user-2')).toBeDefined();
     expect(emulator.people.get('cli-user-3')).toBeDefined();
+  });
+
+  it('flag values that look like numbers are kept as typed (a secret of digits, a numeric user id)', async () => {
+    const digits = createPurchaselyBridge({
+      webhookSecret: '007',
+      customerio: {
+        siteId: 'test-site',
+        apiKey: 'test-key',
+        region: 'us',
+        baseUrl: customerioUrl,
+      },
+      logger: false,
+    });
+    const server = await serveBridge(digits);
+    try {
+      const result = await runCli([
+        'send',
+        '--sample',
+        'SUBSCRIPTION_STARTED',
+        '--user-id',
+        '00912345678901234567',
+        '--url',
+        server.url,
+        '--secret=007',
+      ]);
+      expect(result.stdout).toMatch(/^HTTP 200 OK/);
+      expect(result.code).toBe(0);
+      expect(emulator.people.get('00912345678901234567')).toBeDefined();
+    } finally {
+      await server.close();
+    }
   });
 
   it('a wrong secret: the route answers 401, printed with its body; exit 1', async () => {
