@@ -37,4 +37,10 @@ async function main(): Promise<number> {
   }
 }
 
+// `purchasely-customerio dead-letters list | head`: the reader leaving is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw error;
+});
+
 process.exitCode = await main();

@@ -30,7 +30,7 @@ export function customerIoOptions(flags: CustomerIoFlags, env: Env): CustomerIoC
   if (!REGIONS.includes(region as CustomerIoRegionSetting))
     problems.push(`the region must be us, eu or auto (got ${JSON.stringify(region)})`);
   const baseUrl = flags.baseUrl ?? env.CUSTOMERIO_BASE_URL;
-  if (baseUrl !== undefined && !/^https?:\/\/[^/@]+/.test(baseUrl))
+  if (baseUrl !== undefined && !isPlainHttpUrl(baseUrl))
     problems.push('the base URL is not an http(s) URL without credentials (value not shown)');
   const rateValue = flags.rateLimit ?? env.CUSTOMERIO_RATE_LIMIT;
   const rate = rateValue === undefined ? 100 : Number(rateValue);
@@ -44,4 +44,19 @@ export function customerIoOptions(flags: CustomerIoFlags, env: Env): CustomerIoC
     ...(baseUrl === undefined ? {} : { baseUrl }),
     rateLimit: { requestsPerSecond: rate },
   };
+}
+
+/** An http(s) URL with a host and no user name or password (a value with either is never echoed). */
+function isPlainHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.host !== '' &&
+      url.username === '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
 }

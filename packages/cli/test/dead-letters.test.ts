@@ -164,6 +164,12 @@ describe('dead-letters: list, show, replay and drop over a real Redis', () => {
     emulator.faults.clear();
     const unconfirmed = await cli(['drop', '--event', 'SUBSCRIPTION_STARTED']);
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([2, expect.stringContaining('--yes')]);
+    // `all` is not a key that bypasses the confirmation.
+    const allUnconfirmed = await cli(['drop', 'all']);
+    expect([allUnconfirmed.code, allUnconfirmed.stderr]).toEqual([
+      2,
+      expect.stringContaining('--yes'),
+    ]);
     expect(await deadLetters.count()).toBe(2);
     const byKey = await cli(['drop', String(b.event_id)]);
     expect([byKey.code, byKey.stdout]).toEqual([0, `Dropped ${b.event_id}.\n`]);

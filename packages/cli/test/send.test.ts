@@ -151,6 +151,12 @@ describe('send: a signed webhook to a running bridge, which delivers it to the e
     writeFileSync(path, '{ nope');
     const broken = await runCli(['send', path, '--url', bridgeServer.url], { env });
     expect([broken.code, broken.stderr]).toEqual([2, expect.stringContaining('is not JSON')]);
+    // A URL's credentials are refused and never echoed, whether or not it parses.
+    for (const url of ['http://ops:hunter2-pass@127.0.0.1:9/hook', 'not a url hunter2-pass']) {
+      const withCredentials = await runCli(['send', '--sample', 'ACTIVATE', '--url', url], { env });
+      expect(withCredentials.code).toBe(2);
+      expect(`${withCredentials.stdout}${withCredentials.stderr}`).not.toContain('hunter2-pass');
+    }
   });
 
   it('--list-samples lists the event names', async () => {

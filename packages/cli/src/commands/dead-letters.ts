@@ -74,7 +74,9 @@ async function runDeadLetters(
       `unknown action ${JSON.stringify(action)}: expected ${ACTIONS.join(', ')}`,
     );
   const filter = filterFromFlags(flags);
-  const keyText = key === undefined ? undefined : String(key);
+  // `all` is not a key (the Redis package's API reads it as every dead letter): here it means every one that
+  // matches, so `drop all` needs --yes like `drop`.
+  const keyText = key === undefined || String(key) === 'all' ? undefined : String(key);
   checkUsage(action as Action, keyText, filter, flags);
   const location = redisLocation(flags, env);
   const opened = await openDeadLetters(location);

@@ -42,7 +42,11 @@ async function runEmulator(
   const port = Number(flags.port);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65_535))
     throw new UsageError(`--port must be a port number from 0 to 65535 (got ${flags.port})`);
-  const region = String(flags.region ?? env.CUSTOMERIO_REGION ?? 'us').toLowerCase();
+  const fromEnv = env.CUSTOMERIO_REGION?.toLowerCase();
+  // A bridge set to `auto` asks Customer.io for its region; the emulator stands for one: the default.
+  const region = String(
+    flags.region ?? (fromEnv === 'auto' ? undefined : fromEnv) ?? 'us',
+  ).toLowerCase();
   if (region !== 'us' && region !== 'eu')
     throw new UsageError(`--region must be us or eu (got ${JSON.stringify(region)})`);
   const siteIdGiven = flags.siteId ?? env.CUSTOMERIO_SITE_ID;

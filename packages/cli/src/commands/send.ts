@@ -64,10 +64,18 @@ async function runSend(payload: string | undefined, flags: SendFlags): Promise<n
   let url: URL;
   try {
     url = new URL(flags.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
   } catch {
-    throw new UsageError(`--url is not an http(s) URL: ${flags.url}`);
+    // Not echoed: a URL that does not parse may still hold a password.
+    throw new UsageError('--url is not a URL (its value is not shown: it may hold credentials)');
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(
+      `--url is not an http(s) URL: ${url.protocol}//${url.host}${url.pathname}`,
+    );
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError(
+      `--url holds credentials, which fetch refuses to send: give ${url.protocol}//${url.host}${url.pathname} without them`,
+    );
   const secret = webhookSecret(flags.secret, process.env);
   const timestamp = flags.timestamp === undefined ? undefined : Number(flags.timestamp);
   if (timestamp !== undefined && !(Number.isInteger(timestamp) && timestamp > 0))

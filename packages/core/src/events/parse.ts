@@ -126,7 +126,9 @@ function readJson(
   | { ok: false; error: PurchaselyPayloadError } {
   let text: string;
   if (typeof input === 'string') {
-    text = input;
+    // A byte-order mark is dropped as the decoder drops it from bytes: the same body parses the same either
+    // way (an archived body, kept as text, is parsed again by a backfill).
+    text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   } else if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
     try {
       text = utf8.decode(input);

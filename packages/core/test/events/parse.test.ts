@@ -61,6 +61,12 @@ describe('parsePurchaselyEvent on the published fixtures', () => {
     expect(parseOk(bytes.buffer).event).toEqual(JSON.parse(text));
     expect(parseOk(JSON.parse(text)).event).toEqual(JSON.parse(text));
   });
+
+  it('reads a body with a byte-order mark the same as bytes and as text (an archived body is text)', () => {
+    const text = `\uFEFF${eventFixtures.get('activate.json')!}`;
+    const bytes = new TextEncoder().encode(text);
+    expect(parseOk(bytes).event).toEqual(parseOk(text).event);
+  });
 });
 
 describe('tolerance to what Purchasely adds later', () => {
