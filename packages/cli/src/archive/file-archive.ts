@@ -2,7 +2,14 @@ import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WebhookArchive } from '@purchasely-customerio/core';
 
-/** Options of {@link createFileArchive}. */
+/**
+ * Options of {@link createFileArchive}.
+ *
+ * @example
+ * ```ts
+ * const options: FileArchiveOptions = { directory: '/var/lib/purchasely/archive', prefix: `webhooks-${hostname()}` };
+ * ```
+ */
 export interface FileArchiveOptions {
   /** The folder the files go in; created when missing. */
   directory: string;
@@ -23,7 +30,15 @@ export interface FileArchiveOptions {
   fsync?: boolean;
 }
 
-/** The NDJSON file archive: a {@link WebhookArchive} with `close()`. */
+/**
+ * The NDJSON file archive: a {@link WebhookArchive} with `close()`.
+ *
+ * @example
+ * ```ts
+ * const archive: FileArchive = createFileArchive({ directory: './archive' });
+ * process.on('SIGTERM', () => void archive.close());
+ * ```
+ */
 export interface FileArchive extends WebhookArchive {
   /** Waits for the pending writes and closes the current file. Writes after it reject. */
   close(): Promise<void>;

@@ -6,7 +6,16 @@ import type { AcceptedEvent } from './queue.js';
 import { byteLength } from './read-body.js';
 import type { ResolvedConfig } from './resolve-config.js';
 
-/** What {@link PurchaselyBridge.accept} makes of a body: the same conclusion a live webhook would reach. */
+/**
+ * What `bridge.accept` makes of a body: the same conclusion a live webhook would reach.
+ *
+ * @example
+ * ```ts
+ * const result: AcceptResult = await bridge.accept(body);
+ * if (result.status === 'accepted') queue.push(result.event);
+ * else if (result.status === 'skipped') console.log(`${result.eventId}: ${result.reason}`);
+ * ```
+ */
 export type AcceptResult =
   | { status: 'accepted'; event: AcceptedEvent }
   | { status: 'skipped'; reason: SkipReason; eventId: string; eventName: string }

@@ -4,6 +4,12 @@ import type { PurchaselyEvent, UnknownPurchaselyEvent } from '../events/index.js
  * One webhook as the archive keeps it: enough to deliver it again later (a backfill, a replay after a
  * mapping change, a migration to another workspace), and nothing that proves it came from Purchasely: no
  * secret, no signature header.
+ *
+ * @example
+ * ```ts
+ * const record: ArchiveRecord = JSON.parse(line); // a line of an NDJSON archive
+ * const result = await bridge.accept(record.body); // the webhook as it was received
+ * ```
  */
 export interface ArchiveRecord {
   /** When the bridge received it, as an ISO 8601 string (UTC). */

@@ -21,6 +21,15 @@ import type { ResolvedConfig } from './resolve-config.js';
 import { summarise } from './summarise.js';
 
 /** How one `deliver` call runs: Customer.io call options (abort signal, deadline), and what is sent. */
+/**
+ * Options of `bridge.deliver`: the Customer.io call limits (`deadline`, `signal`), and whether events are sent.
+ *
+ * @example
+ * ```ts
+ * const options: DeliverOptions = { events: false, deadline: Date.now() + 60_000 };
+ * const outcomes = await bridge.deliver(acceptedEvents, options);
+ * ```
+ */
 export interface DeliverOptions extends CustomerIoCallOptions {
   /**
    * `false` sends each person's attribute update (and the merge of their anonymous history) but no
