@@ -120,6 +120,99 @@ async function fire(port, webhooks, concurrency, ratePerSecond) {
   };
 }
 
+/**
+ * Delivery throughput: `events` webhooks queued while no worker runs, then drained by `workers` fresh
+ * worker processes (each with the worker's defaults unless `batchSize` is given): events per second from
+ * the first event delivered to the last, under the emulator's 100 requests/s limit.
+ */
+async function drainBacklog({
+  log,
+  events,
+  concurrency,
+  queueServer,
+  emulator,
+  start,
+  workers = WORKERS,
+  batchSize,
+}) {
+  await emulator.reset();
+  const answers = await fire(
+    queueServer.info.port,
+    await signWebhooks(events, `backlog-${Date.now()}`),
+    concurrency,
+  );
+  log(`  backlog of ${events} queued: ${JSON.stringify(answers.answers)}`);
+  for (let index = 0; index < workers; index++) {
+    await start('worker', ...(batchSize === undefined ? [] : [String(batchSize)]));
+  }
+  let firstAt;
+  let snapshot;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    snapshot = await emulator.snapshot();
+    if (snapshot.events > 0) firstAt ??= performance.now();
+    if (snapshot.events >= events || Date.now() > deadline) break;
+    await sleep(20);
+  }
+  const elapsedMs = performance.now() - firstAt;
+  const backlog = {
+    events,
+    workers,
+    batchSize: batchSize ?? 'default',
+    answered200: answers.answered200,
+    elapsedMs: round(elapsedMs, 1),
+    eventsPerSecond: round((snapshot.events / elapsedMs) * 1000, 0),
+    eventsDelivered: snapshot.events,
+    eventsLost: events - snapshot.events,
+    requestsSent: snapshot.requests,
+    requestsPerSecond: round((snapshot.requests / elapsedMs) * 1000, 1),
+    received429: snapshot.statuses[429] ?? 0,
+    eventsPerRequest: round(snapshot.events / Math.max(1, snapshot.requests), 1),
+  };
+  log(`  backlog drained: ${JSON.stringify(backlog)}`);
+  return backlog;
+}
+
+/**
+ * The backlog drain alone (`node queue.mjs backlog [workers] [batchSize]`, BENCH_QUEUE_BURST events):
+ * a quick way to measure the worker.
+ */
+export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
+  const events = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
+  const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
+  const redis = await startRedis();
+  const emulator = await startEmulator({ requestsPerSecond: REQUESTS_PER_SECOND });
+  const children = [];
+  const env = {
+    REDIS_PORT: String(redis.port),
+    CUSTOMERIO_BASE_URL: emulator.url,
+    WEBHOOK_SECRET: SECRET,
+  };
+  const start = async (...args) => {
+    const started = await spawnReady(process.execPath, [here('./queue.mjs'), ...args], { env });
+    children.push(started);
+    return started;
+  };
+  try {
+    const queueServer = await start('server', 'queue');
+    await fire(queueServer.info.port, await signWebhooks(200, 'warm-q'), 32);
+    return await drainBacklog({
+      log,
+      events,
+      concurrency,
+      queueServer,
+      emulator,
+      start,
+      workers,
+      batchSize,
+    });
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await emulator.stop();
+    await redis.stop();
+  }
+}
+
 export async function benchQueue(log) {
   const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
   const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
@@ -196,47 +289,20 @@ export async function benchQueue(log) {
       },
     };
 
-    // Delivery throughput: a backlog of `burst` events queued while no worker runs, then drained by fresh
-    // workers taking up to BACKLOG_BATCH events per `deliver()` (about what fits in Customer.io's 500 KB
-    // batch): events per second from the first event delivered to the last, under the 100 requests/s limit.
+    // Delivery throughput: a backlog queued while no worker runs, drained by fresh workers.
     for (const worker of children.filter((child) => child.info.role === 'worker')) {
       await worker.stop();
     }
     await sleep(1000);
-    await emulator.reset();
-    const backlogAnswers = await fire(
-      queueServer.info.port,
-      await signWebhooks(burst, 'backlog'),
-      concurrency,
-    );
-    log(`  backlog of ${burst} queued: ${JSON.stringify(backlogAnswers.answers)}`);
-    const backlogWorkers = [];
-    for (let index = 0; index < WORKERS; index++) {
-      backlogWorkers.push(await start('worker', String(BACKLOG_BATCH)));
-    }
-    let firstAt;
-    let snapshot;
-    const backlogDeadline = Date.now() + 600_000;
-    for (;;) {
-      snapshot = await emulator.snapshot();
-      if (snapshot.events > 0) firstAt ??= performance.now();
-      if (snapshot.events >= burst || Date.now() > backlogDeadline) break;
-      await sleep(20);
-    }
-    const backlogMs = performance.now() - firstAt;
-    const backlog = {
+    const backlog = await drainBacklog({
+      log,
       events: burst,
+      concurrency,
+      queueServer,
+      emulator,
+      start,
       batchSize: BACKLOG_BATCH,
-      answered200: backlogAnswers.answered200,
-      elapsedMs: round(backlogMs, 1),
-      eventsPerSecond: round((snapshot.events / backlogMs) * 1000, 0),
-      eventsDelivered: snapshot.events,
-      eventsLost: burst - snapshot.events,
-      requestsSent: snapshot.requests,
-      received429: snapshot.statuses[429] ?? 0,
-      eventsPerRequest: round(snapshot.events / Math.max(1, snapshot.requests), 1),
-    };
-    log(`  backlog drained: ${JSON.stringify(backlog)}`);
+    });
 
     // Direct mode, the same burst arriving at the rate queue mode took it (open loop: a wave does not slow
     // down for slow answers): answered after Customer.io has it, or 503 when it cannot fit in the 7 s budget.
@@ -367,5 +433,13 @@ async function runChild(role, mode) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await runChild(process.argv[2], process.argv[3]);
+  if (process.argv[2] === 'backlog') {
+    const [workers, batchSize] = process.argv.slice(3).map(Number);
+    await benchBacklog(console.log, {
+      ...(workers ? { workers } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    });
+  } else {
+    await runChild(process.argv[2], process.argv[3]);
+  }
 }
