@@ -13,6 +13,8 @@
  * print `READY {…}` once up.
  * Sizes: BENCH_QUEUE_BURST (20,000; quick 1,000), BENCH_QUEUE_CONCURRENCY (256 webhooks in flight).
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import {
@@ -134,6 +136,7 @@ async function drainBacklog({
   start,
   workers = WORKERS,
   batchSize,
+  onQueued,
 }) {
   await emulator.reset();
   const answers = await fire(
@@ -142,6 +145,7 @@ async function drainBacklog({
     concurrency,
   );
   log(`  backlog of ${events} queued: ${JSON.stringify(answers.answers)}`);
+  onQueued?.();
   for (let index = 0; index < workers; index++) {
     await start('worker', ...(batchSize === undefined ? [] : [String(batchSize)]));
   }
@@ -173,6 +177,12 @@ async function drainBacklog({
   return backlog;
 }
 
+/** A process's CPU time (user + system) in seconds, from /proc (Linux). */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * The backlog drain alone (`node queue.mjs backlog [workers] [batchSize]`, BENCH_QUEUE_BURST events):
  * a quick way to measure the worker.
@@ -189,14 +199,38 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
     WEBHOOK_SECRET: SECRET,
   };
   const start = async (...args) => {
-    const started = await spawnReady(process.execPath, [here('./queue.mjs'), ...args], { env });
+    // BENCH_WORKER_NODE_ARGS: flags for the worker processes (`--cpu-prof --cpu-prof-dir=…`, say).
+    const nodeArgs =
+      args[0] === 'worker'
+        ? (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+        : [];
+    const started = await spawnReady(
+      process.execPath,
+      [...nodeArgs, here('./queue.mjs'), ...args],
+      {
+        env,
+      },
+    );
     children.push(started);
     return started;
   };
   try {
     const queueServer = await start('server', 'queue');
-    await fire(queueServer.info.port, await signWebhooks(200, 'warm-q'), 32);
-    return await drainBacklog({
+    // BENCH_REDIS_STATS=1: Redis's per-command counts during the drain (needs redis-cli).
+    const stats = process.env.BENCH_REDIS_STATS === '1';
+    let cpuBefore = 0;
+    const redisCpu = () => {
+      const info = redisCli('INFO', 'cpu');
+      return (
+        Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) +
+        Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1])
+      );
+    };
+    const redisCli = (...args) =>
+      spawnSync('redis-cli', ['-p', String(redis.port), ...args], {
+        maxBuffer: 2 ** 30,
+      }).stdout.toString();
+    const backlog = await drainBacklog({
       log,
       events,
       concurrency,
@@ -205,7 +239,44 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
       start,
       workers,
       batchSize,
+      onQueued: () => {
+        if (!stats) return;
+        redisCli('CONFIG', 'RESETSTAT');
+        redisCli('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+        redisCli('CONFIG', 'SET', 'slowlog-max-len', '1000000');
+        redisCli('SLOWLOG', 'RESET');
+        cpuBefore = redisCpu();
+      },
     });
+    if (stats) {
+      const workerCpu = children
+        .filter((child) => child.info.role === 'worker')
+        .map((child) => processCpuSeconds(child.info.pid));
+      log(
+        `  CPU seconds during the drain: redis-server ${round(redisCpu() - cpuBefore, 2)}, workers ${workerCpu.map((cpu) => round(cpu, 2)).join(' + ')} (since start)`,
+      );
+      log(redisCli('INFO', 'commandstats'));
+      // Every command's duration, grouped by command (a script by its keys, which name it).
+      const entries = JSON.parse(redisCli('--json', 'SLOWLOG', 'GET', '-1'));
+      const byCommand = new Map();
+      for (const [, , micros, args] of entries) {
+        const name =
+          args[0].toLowerCase() === 'evalsha'
+            ? `evalsha ${args[1].slice(0, 8)} (${args[2]} keys)`
+            : args[0].toLowerCase();
+        const entry = byCommand.get(name) ?? { calls: 0, micros: 0 };
+        entry.calls++;
+        entry.micros += micros;
+        byCommand.set(name, entry);
+      }
+      for (const [name, { calls, micros }] of [...byCommand]
+        .sort((a, b) => b[1].micros - a[1].micros)
+        .slice(0, 15))
+        log(
+          `  ${name}: ${calls} calls, ${Math.round(micros / 1000)} ms, ${round(micros / calls, 1)} µs each`,
+        );
+    }
+    return backlog;
   } finally {
     for (const child of children.reverse()) await child.stop();
     await emulator.stop();
@@ -414,6 +485,8 @@ async function runChild(role, mode) {
       connection,
       name: QUEUE_NAME,
       ...(mode ? { batchSize: Number(mode) } : {}),
+      // BENCH_WORKER_OPTIONS: more worker options as JSON (`{"concurrency":4}`, say), to try settings.
+      ...JSON.parse(process.env.BENCH_WORKER_OPTIONS || '{}'),
       onError: (error) => console.error(`worker: ${error.message}`),
     });
     closing.unshift(worker);

@@ -147,8 +147,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     ...options.workerOptions,
     connection: options.connection,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-    // One slot per event of every batch that may be gathered or in flight: each job waits in its slot.
-    concurrency: batchSize * batchesInFlight,
+    // One slot per event of every batch in flight, plus the batch being gathered: each job waits in its
+    // slot, and the next batch fills while the others are out (without it, fetching stops at each send).
+    concurrency: batchSize * (batchesInFlight + 1),
     settings: {
       ...options.workerOptions?.settings,
       backoffStrategy: (attemptsMade, type, error, job) => {
@@ -159,6 +160,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     },
   });
   worker.on('error', onError);
+  // The queue has nothing more to hand over: send what was gathered now rather than at the timer.
+  worker.on('drained', flush);
   await worker.waitUntilReady();
 
   return {
