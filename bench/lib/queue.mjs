@@ -216,6 +216,9 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
   };
   try {
     const queueServer = await start('server', 'queue');
+    // BENCH_EMULATOR_DELAY_MS: every Customer.io answer takes this long (a real round trip is 50–300 ms).
+    const delayMs = Number(process.env.BENCH_EMULATOR_DELAY_MS || 0);
+    if (delayMs > 0) await emulator.delay(delayMs);
     // BENCH_REDIS_STATS=1: Redis's per-command counts during the drain (needs redis-cli).
     const stats = process.env.BENCH_REDIS_STATS === '1';
     let cpuBefore = 0;
