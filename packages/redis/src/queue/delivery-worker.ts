@@ -20,7 +20,10 @@ export interface DeliveryWorkerOptions extends BullMqQueueLocation {
   batchSize?: number;
   /** How long the first event of a batch waits for others before the batch is sent. Default 200 ms. */
   maxWaitMs?: number;
-  /** Batches in flight at once in this worker. Default 1. */
+  /**
+   * Batches in flight at once in this worker; one more fills meanwhile and is sent when full, so up to
+   * `concurrency + 1` can be out. Default 1.
+   */
   concurrency?: number;
   /** The same retry policy as the queue's (default the same). */
   retry?: Partial<RetryPolicy>;
