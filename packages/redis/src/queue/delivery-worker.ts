@@ -163,8 +163,6 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     },
   });
   worker.on('error', onError);
-  // The queue has nothing more to hand over: send what was gathered now rather than at the timer.
-  worker.on('drained', flush);
   await worker.waitUntilReady();
 
   return {
