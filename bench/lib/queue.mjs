@@ -13,6 +13,8 @@
  * print `READY {…}` once up.
  * Sizes: BENCH_QUEUE_BURST (20,000; quick 1,000), BENCH_QUEUE_CONCURRENCY (256 webhooks in flight).
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import {
@@ -120,6 +122,171 @@ async function fire(port, webhooks, concurrency, ratePerSecond) {
   };
 }
 
+/**
+ * Delivery throughput: `events` webhooks queued while no worker runs, then drained by `workers` fresh
+ * worker processes (each with the worker's defaults unless `batchSize` is given): events per second from
+ * the first event delivered to the last, under the emulator's 100 requests/s limit.
+ */
+async function drainBacklog({
+  log,
+  events,
+  concurrency,
+  queueServer,
+  emulator,
+  start,
+  workers = WORKERS,
+  batchSize,
+  onQueued,
+}) {
+  await emulator.reset();
+  const answers = await fire(
+    queueServer.info.port,
+    await signWebhooks(events, `backlog-${Date.now()}`),
+    concurrency,
+  );
+  log(`  backlog of ${events} queued: ${JSON.stringify(answers.answers)}`);
+  onQueued?.();
+  for (let index = 0; index < workers; index++) {
+    await start('worker', ...(batchSize === undefined ? [] : [String(batchSize)]));
+  }
+  let firstAt;
+  let snapshot;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    snapshot = await emulator.snapshot();
+    if (snapshot.events > 0) firstAt ??= performance.now();
+    if (snapshot.events >= events || Date.now() > deadline) break;
+    await sleep(20);
+  }
+  const elapsedMs = performance.now() - firstAt;
+  const backlog = {
+    events,
+    workers,
+    batchSize: batchSize ?? 'default',
+    answered200: answers.answered200,
+    elapsedMs: round(elapsedMs, 1),
+    eventsPerSecond: round((snapshot.events / elapsedMs) * 1000, 0),
+    eventsDelivered: snapshot.events,
+    eventsLost: events - snapshot.events,
+    requestsSent: snapshot.requests,
+    requestsPerSecond: round((snapshot.requests / elapsedMs) * 1000, 1),
+    received429: snapshot.statuses[429] ?? 0,
+    eventsPerRequest: round(snapshot.events / Math.max(1, snapshot.requests), 1),
+  };
+  log(`  backlog drained: ${JSON.stringify(backlog)}`);
+  return backlog;
+}
+
+/** A process's CPU time (user + system) in seconds, from /proc (Linux). */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The backlog drain alone (`node queue.mjs backlog [workers] [batchSize]`, BENCH_QUEUE_BURST events):
+ * a quick way to measure the worker.
+ */
+export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
+  const events = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
+  const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
+  const redis = await startRedis();
+  const emulator = await startEmulator({ requestsPerSecond: REQUESTS_PER_SECOND });
+  const children = [];
+  const env = {
+    REDIS_PORT: String(redis.port),
+    CUSTOMERIO_BASE_URL: emulator.url,
+    WEBHOOK_SECRET: SECRET,
+  };
+  const start = async (...args) => {
+    // BENCH_WORKER_NODE_ARGS: flags for the worker processes (`--cpu-prof --cpu-prof-dir=…`, say).
+    const nodeArgs =
+      args[0] === 'worker'
+        ? (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+        : [];
+    const started = await spawnReady(
+      process.execPath,
+      [...nodeArgs, here('./queue.mjs'), ...args],
+      {
+        env,
+      },
+    );
+    children.push(started);
+    return started;
+  };
+  try {
+    const queueServer = await start('server', 'queue');
+    // BENCH_EMULATOR_DELAY_MS: every Customer.io answer takes this long (a real round trip is 50–300 ms).
+    const delayMs = Number(process.env.BENCH_EMULATOR_DELAY_MS || 0);
+    if (delayMs > 0) await emulator.delay(delayMs);
+    // BENCH_REDIS_STATS=1: Redis's per-command counts during the drain (needs redis-cli).
+    const stats = process.env.BENCH_REDIS_STATS === '1';
+    let cpuBefore = 0;
+    const redisCpu = () => {
+      const info = redisCli('INFO', 'cpu');
+      return (
+        Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) +
+        Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1])
+      );
+    };
+    const redisCli = (...args) =>
+      spawnSync('redis-cli', ['-p', String(redis.port), ...args], {
+        maxBuffer: 2 ** 30,
+      }).stdout.toString();
+    const backlog = await drainBacklog({
+      log,
+      events,
+      concurrency,
+      queueServer,
+      emulator,
+      start,
+      workers,
+      batchSize,
+      onQueued: () => {
+        if (!stats) return;
+        redisCli('CONFIG', 'RESETSTAT');
+        redisCli('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+        redisCli('CONFIG', 'SET', 'slowlog-max-len', '1000000');
+        redisCli('SLOWLOG', 'RESET');
+        cpuBefore = redisCpu();
+      },
+    });
+    if (stats) {
+      const workerCpu = children
+        .filter((child) => child.info.role === 'worker')
+        .map((child) => processCpuSeconds(child.info.pid));
+      log(
+        `  CPU seconds during the drain: redis-server ${round(redisCpu() - cpuBefore, 2)}, workers ${workerCpu.map((cpu) => round(cpu, 2)).join(' + ')} (since start)`,
+      );
+      log(redisCli('INFO', 'commandstats'));
+      // Every command's duration, grouped by command (a script by its keys, which name it).
+      const entries = JSON.parse(redisCli('--json', 'SLOWLOG', 'GET', '-1'));
+      const byCommand = new Map();
+      for (const [, , micros, args] of entries) {
+        const name =
+          args[0].toLowerCase() === 'evalsha'
+            ? `evalsha ${args[1].slice(0, 8)} (${args[2]} keys)`
+            : args[0].toLowerCase();
+        const entry = byCommand.get(name) ?? { calls: 0, micros: 0 };
+        entry.calls++;
+        entry.micros += micros;
+        byCommand.set(name, entry);
+      }
+      for (const [name, { calls, micros }] of [...byCommand]
+        .sort((a, b) => b[1].micros - a[1].micros)
+        .slice(0, 15))
+        log(
+          `  ${name}: ${calls} calls, ${Math.round(micros / 1000)} ms, ${round(micros / calls, 1)} µs each`,
+        );
+    }
+    return backlog;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await emulator.stop();
+    await redis.stop();
+  }
+}
+
 export async function benchQueue(log) {
   const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
   const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
@@ -196,47 +363,20 @@ export async function benchQueue(log) {
       },
     };
 
-    // Delivery throughput: a backlog of `burst` events queued while no worker runs, then drained by fresh
-    // workers taking up to BACKLOG_BATCH events per `deliver()` (about what fits in Customer.io's 500 KB
-    // batch): events per second from the first event delivered to the last, under the 100 requests/s limit.
+    // Delivery throughput: a backlog queued while no worker runs, drained by fresh workers.
     for (const worker of children.filter((child) => child.info.role === 'worker')) {
       await worker.stop();
     }
     await sleep(1000);
-    await emulator.reset();
-    const backlogAnswers = await fire(
-      queueServer.info.port,
-      await signWebhooks(burst, 'backlog'),
-      concurrency,
-    );
-    log(`  backlog of ${burst} queued: ${JSON.stringify(backlogAnswers.answers)}`);
-    const backlogWorkers = [];
-    for (let index = 0; index < WORKERS; index++) {
-      backlogWorkers.push(await start('worker', String(BACKLOG_BATCH)));
-    }
-    let firstAt;
-    let snapshot;
-    const backlogDeadline = Date.now() + 600_000;
-    for (;;) {
-      snapshot = await emulator.snapshot();
-      if (snapshot.events > 0) firstAt ??= performance.now();
-      if (snapshot.events >= burst || Date.now() > backlogDeadline) break;
-      await sleep(20);
-    }
-    const backlogMs = performance.now() - firstAt;
-    const backlog = {
+    const backlog = await drainBacklog({
+      log,
       events: burst,
+      concurrency,
+      queueServer,
+      emulator,
+      start,
       batchSize: BACKLOG_BATCH,
-      answered200: backlogAnswers.answered200,
-      elapsedMs: round(backlogMs, 1),
-      eventsPerSecond: round((snapshot.events / backlogMs) * 1000, 0),
-      eventsDelivered: snapshot.events,
-      eventsLost: burst - snapshot.events,
-      requestsSent: snapshot.requests,
-      received429: snapshot.statuses[429] ?? 0,
-      eventsPerRequest: round(snapshot.events / Math.max(1, snapshot.requests), 1),
-    };
-    log(`  backlog drained: ${JSON.stringify(backlog)}`);
+    });
 
     // Direct mode, the same burst arriving at the rate queue mode took it (open loop: a wave does not slow
     // down for slow answers): answered after Customer.io has it, or 503 when it cannot fit in the 7 s budget.
@@ -348,6 +488,8 @@ async function runChild(role, mode) {
       connection,
       name: QUEUE_NAME,
       ...(mode ? { batchSize: Number(mode) } : {}),
+      // BENCH_WORKER_OPTIONS: more worker options as JSON (`{"concurrency":4}`, say), to try settings.
+      ...JSON.parse(process.env.BENCH_WORKER_OPTIONS || '{}'),
       onError: (error) => console.error(`worker: ${error.message}`),
     });
     closing.unshift(worker);
@@ -367,5 +509,13 @@ async function runChild(role, mode) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await runChild(process.argv[2], process.argv[3]);
+  if (process.argv[2] === 'backlog') {
+    const [workers, batchSize] = process.argv.slice(3).map(Number);
+    await benchBacklog(console.log, {
+      ...(workers ? { workers } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    });
+  } else {
+    await runChild(process.argv[2], process.argv[3]);
+  }
 }

@@ -20,7 +20,10 @@ export interface DeliveryWorkerOptions extends BullMqQueueLocation {
   batchSize?: number;
   /** How long the first event of a batch waits for others before the batch is sent. Default 200 ms. */
   maxWaitMs?: number;
-  /** Batches in flight at once in this worker. Default 1. */
+  /**
+   * Batches in flight at once in this worker; one more fills meanwhile and is sent when full, so up to
+   * `concurrency + 1` can be out. Default 1.
+   */
   concurrency?: number;
   /** The same retry policy as the queue's (default the same). */
   retry?: Partial<RetryPolicy>;
@@ -147,8 +150,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     ...options.workerOptions,
     connection: options.connection,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-    // One slot per event of every batch that may be gathered or in flight: each job waits in its slot.
-    concurrency: batchSize * batchesInFlight,
+    // One slot per event of every batch in flight, plus the batch being gathered: each job waits in its
+    // slot, and the next batch fills while the others are out (without it, fetching stops at each send).
+    concurrency: batchSize * (batchesInFlight + 1),
     settings: {
       ...options.workerOptions?.settings,
       backoffStrategy: (attemptsMade, type, error, job) => {
