@@ -85,6 +85,19 @@ describe('backfill: the checkpoint belongs to one people order', () => {
     expect(updates.size).toBe(500);
     expect([...updates.entries()].filter(([, count]) => count !== 1)).toEqual([]);
   });
+
+  it('a checkpoint written before the people were recorded resumes with a note, and records them from then on', async () => {
+    const file = join(dir, 'history.ndjson');
+    await writeNdjson(file, 2_000, 500);
+    await stoppedMidway(file, 20);
+    const { people: _, ...older } = await readCheckpoint(`${file}.checkpoint.json`);
+    await writeFile(`${file}.checkpoint.json`, JSON.stringify(older));
+    const resumed = await runCli(['backfill', file, ...cio.flags, ...FAST]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('records no people order');
+    expect((await readCheckpoint(`${file}.checkpoint.json`)).people).toMatchObject({ count: 500 });
+    expect([...updatesPerPerson(cio.emulator).values()].every((count) => count === 1)).toBe(true);
+  });
 });
 
 describe('backfill: stopping', () => {
