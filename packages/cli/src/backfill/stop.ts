@@ -31,8 +31,12 @@ export function stopOnSignals(stop: BackfillStop, stderr: NodeJS.WritableStream)
       stderr.write('Stopping after the deliveries in flight; rerun the same command to resume.\n');
       stop.request();
     } else if (signals === 2) {
+      const waiting =
+        stop.inFlight > 0
+          ? `waiting for ${stop.inFlight} deliveries in flight`
+          : 'nothing is in flight (the file is read to its end)';
       stderr.write(
-        `Still stopping: waiting for ${stop.inFlight} deliveries in flight, then the checkpoint is saved. A third signal exits at once (what was acknowledged is kept; the deliveries in flight are sent again on resume).\n`,
+        `Still stopping: ${waiting}, then the checkpoint is saved. A third signal exits at once (what was acknowledged is kept; the deliveries in flight are sent again on resume).\n`,
       );
     } else if (signals === 3) {
       stderr.write('Exiting now: saving the checkpoint of what was acknowledged.\n');
