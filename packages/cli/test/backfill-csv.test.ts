@@ -108,6 +108,44 @@ describe('backfill <file>.csv', () => {
     });
   });
 
+  it('--failed of a CSV run is input again: a row that gave no body is listed with its cells, fixed there, and sent', async () => {
+    const file = join(dir, 'subscriptions.csv');
+    const active = Date.UTC(2024, 0, 10);
+    await writeFile(
+      file,
+      [
+        HEADER,
+        `u1,,PRODUCTION,APPLE_APP_STORE,PLUS,monthly,AUTO_RENEWING,subs-1,1000001,${active},,${active},,,`,
+        `u5,,PRODUCTION,GOOGLE_PLAY_STORE,PLUS,monthly,AUTO_RENEWING,subs-5,GPA.5,yesterday,,${active},,,`,
+      ].join('\n'),
+    );
+    const failedPath = `${file}.failed.ndjson`;
+    expect((await runCli(['backfill', file, ...cio.flags, ...FAST])).code).toBe(1);
+    const [failure] = (await readFile(failedPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(failure).toMatchObject({ row: 3, reason: 'invalid_number', record: { user_id: 'u5' } });
+    expect(failure.body).toBeUndefined();
+
+    // Still wrong: it fails again, with the same reason and its cells.
+    const again = await runCli(['backfill', failedPath, ...cio.flags, ...FAST]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('row 1: invalid_number: purchased_at_ms: not a number');
+
+    failure.record.purchased_at_ms = String(active);
+    const fixed = join(dir, 'fixed.ndjson');
+    await writeFile(fixed, `${JSON.stringify(failure)}\n`);
+    const result = await runCli(['backfill', fixed, ...cio.flags, ...FAST]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/people updated\s+1/);
+    expect(cio.emulator.people.get('u5')?.attributes).toMatchObject({
+      has_active_subscription: true,
+      plan: 'monthly',
+      last_event: 'SUBSCRIPTION_STARTED',
+    });
+  });
+
   it('a header without the required columns fails before anything is sent', async () => {
     const file = join(dir, 'subscriptions.csv');
     await writeFile(file, 'user_id,plan\nu1,monthly\n');

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -64,4 +64,22 @@ export async function writeNdjson(path: string, rows: number, people: number): P
 /** Identify calls per person: how many attribute updates each received. */
 export function updatesPerPerson(emulator: CustomerIoEmulator): Map<string, number> {
   return new Map([...emulator.people.values()].map((person) => [person.id, person.updates.length]));
+}
+
+/** Waits until the checkpoint at `path` shows `ready` people done. */
+export async function waitForCheckpoint(
+  path: string,
+  ready: (peopleDone: number) => boolean,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const { peopleDone } = JSON.parse(await readFile(path, 'utf8')) as { peopleDone: number };
+      if (ready(peopleDone)) return;
+    } catch {
+      // Not written yet, or being renamed into place.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the checkpoint ${path} showed no progress`);
 }

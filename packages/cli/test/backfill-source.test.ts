@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { csvRowToEvent } from '../src/backfill/csv-layout.js';
 import { openSource, type SourceFormat } from '../src/backfill/read-source.js';
 import { tempDir } from './backfill-helpers.js';
 
@@ -51,6 +52,29 @@ describe('backfill source: rows read again by their bytes', () => {
       ),
       { numRuns: 50 },
     );
+  });
+
+  it('NDJSON: a --failed line of a CSV row is read through the CSV layout; a webhook body with a record field is not', async () => {
+    const path = join(await tempDir(), 'failed.ndjson');
+    const cells = {
+      user_id: 'u1',
+      environment: 'PRODUCTION',
+      event_created_at_ms: '1704844800000',
+      subscription_status: 'PAUSED',
+    };
+    const webhook = JSON.stringify({ api_version: 3, record: { a: 'b' } });
+    await writeFile(
+      path,
+      `${JSON.stringify({ row: 2, reason: 'invalid_number', message: 'x', record: cells })}\n` +
+        `${JSON.stringify({ row: 3, reason: 'invalid_number', message: 'x', record: { ...cells, event_created_at_ms: 'soon' } })}\n` +
+        `${webhook}\n`,
+    );
+    const rows = await expectRereadsMatch(path, 'ndjson');
+    expect(rows.map((row) => ('body' in row ? row.body : row.failure.reason))).toEqual([
+      JSON.stringify(csvRowToEvent(cells)),
+      'invalid_number',
+      webhook,
+    ]);
   });
 
   it('CSV: a BOM, quoted newlines, blank lines between rows', async () => {

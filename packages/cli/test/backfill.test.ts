@@ -7,6 +7,7 @@ import {
   startEmulator,
   tempDir,
   updatesPerPerson,
+  waitForCheckpoint,
   writeNdjson,
 } from './backfill-helpers.js';
 import { runCli, startCli } from './run-cli.js';
@@ -189,6 +190,16 @@ describe('backfill <file>', () => {
     expect(cio.emulator.stats.faultsInjected).toBe(4);
   });
 
+  it('a missing file is a usage error naming it (exit 2)', async () => {
+    const missing = join(dir, 'nonexistent.ndjson');
+    const result = await runCli(['backfill', missing, ...cio.flags, ...FAST]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`no such file: ${missing}`);
+    const directory = await runCli(['backfill', dir, ...cio.flags, ...FAST]);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toContain(`${dir} is a directory, not a file`);
+  });
+
   it('a checkpoint of another file is refused (exit 2)', async () => {
     const file = join(dir, 'history.ndjson');
     await writeNdjson(file, 10, 5);
@@ -199,20 +210,3 @@ describe('backfill <file>', () => {
     expect(result.stderr).toContain('belongs to another file');
   });
 });
-
-async function waitForCheckpoint(
-  path: string,
-  ready: (peopleDone: number) => boolean,
-): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const { peopleDone } = JSON.parse(await readFile(path, 'utf8')) as { peopleDone: number };
-      if (ready(peopleDone)) return;
-    } catch {
-      // Not written yet, or being renamed into place.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the checkpoint ${path} showed no progress`);
-}

@@ -9,6 +9,12 @@ export interface Checkpoint {
   events: boolean;
   /** People done, in the order of their first row in the file. */
   peopleDone: number;
+  /**
+   * The people `peopleDone` counts along: how many the file gave and a SHA-256 of their keys in order. They
+   * depend on the mapping too (`--config`: identify, events, sandbox), so a resume that finds others is
+   * refused. Absent from checkpoints written before they were recorded.
+   */
+  people?: { count: number; orderSha256: string };
   /** Running totals over every run of this checkpoint. */
   totals: { peopleUpdated: number; eventsSent: number; failedRows: number; nothingToSend: number };
   finished: boolean;

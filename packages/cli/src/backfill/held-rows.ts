@@ -1,3 +1,5 @@
+import { createHash, type Hash } from 'node:crypto';
+
 /**
  * What the backfill holds per row between reading the file and delivering it: where the row is in the file
  * and whose it is, as numbers in typed arrays (about 50 bytes a row), never its body nor the parsed event.
@@ -58,11 +60,15 @@ export class HeldRows {
   private numbers = new Map<string, number>();
   private readonly rows = new NumberRecords(4);
   private readonly people = new NumberRecords(4);
+  /** The person keys in person order, hashed as they come: what a checkpoint's `peopleDone` counts along. */
+  private readonly order: Hash = createHash('sha256');
+  private orderDigest: string | undefined;
 
   add(personKey: string, anonymous: boolean, span: RowSpan): void {
     const row = this.rows.push([span.row, span.start, span.end, NONE]);
     const known = this.numbers.get(personKey);
     if (known === undefined) {
+      this.order.update(`${JSON.stringify(personKey)}\n`);
       this.numbers.set(personKey, this.people.push([row, row, 1, anonymous ? 1 : 0]));
       return;
     }
@@ -74,6 +80,16 @@ export class HeldRows {
   /** Frees the person keys: once the file is read, people are known by their number alone. */
   doneReading(): void {
     this.numbers = new Map();
+    this.orderDigest = this.order.digest('hex');
+  }
+
+  /**
+   * A SHA-256 of the person keys in person order (after {@link doneReading}): the same file read through
+   * another mapping (`identify`, `events`, `sandbox`) gives other people, or the same in another order.
+   */
+  get peopleOrderSha256(): string {
+    if (this.orderDigest === undefined) throw new Error('HeldRows: the file is still being read');
+    return this.orderDigest;
   }
 
   get peopleCount(): number {

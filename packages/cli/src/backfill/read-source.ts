@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { UsageError } from '../exit-codes.js';
 import { CsvRowError, checkHeader, csvRowToEvent } from './csv-layout.js';
 
 export type SourceFormat = 'ndjson' | 'csv';
@@ -24,6 +26,18 @@ export function formatOf(path: string): SourceFormat {
   return path.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson';
 }
 
+/** A missing file, or a directory, is a usage error naming it (exit 2), not a raw ENOENT (exit 1). */
+export async function checkSourceFile(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory())
+      throw new UsageError(`${path} is a directory, not a file`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError(`no such file: ${path}`);
+    throw error;
+  }
+}
+
 /** A SHA-256 of the file, so a checkpoint is never applied to another file (or an edited one). */
 export async function fingerprint(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -38,7 +52,8 @@ export async function fingerprint(path: string): Promise<{ sha256: string; bytes
 /**
  * A backfill source: its rows, read once in order, then any row again by its bytes. NDJSON: each line is an
  * archive record (an object whose `body` is the raw webhook body, as `createFileArchive` and `--failed`
- * write them) or a raw webhook body itself; blank lines are ignored. CSV: the documented layout, each row
+ * write them), a `--failed` line of a CSV row that gave no body (its `record`, the row's cells by column,
+ * read through the CSV layout), or a raw webhook body itself; blank lines are ignored. CSV: the documented layout, each row
  * turned into the body Purchasely would have sent.
  */
 export interface RowReader {
@@ -74,7 +89,11 @@ export function openSource(path: string, format: SourceFormat): RowReader {
         : () => readNdjson(path),
     async bodyAt(span) {
       const text = bytesAt(span);
-      if (format === 'ndjson') return bodyOf(text);
+      if (format === 'ndjson') {
+        const line = lineToRow(text);
+        if ('failure' in line) throw new Error(`${path}: bytes ${span.start}-${span.end}: no body`);
+        return line.body;
+      }
       // The first row's bytes start with the header (see readCsv).
       const [record] = parseCsv<Record<string, string>>(text, {
         bom: true,
@@ -107,7 +126,7 @@ async function* readNdjson(path: string): AsyncGenerator<SourceRow> {
     const end = to > from && buffer[to - 1] === CARRIAGE_RETURN ? to - 1 : to;
     const line = buffer.toString('utf8', from, end);
     if (line.trim() === '') return undefined;
-    return { row, start: restStart + from, end: restStart + end, body: bodyOf(line) };
+    return { row, start: restStart + from, end: restStart + end, ...lineToRow(line) };
   };
   for await (const chunk of createReadStream(path)) {
     const buffer = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
@@ -130,19 +149,44 @@ async function* readNdjson(path: string): AsyncGenerator<SourceRow> {
   }
 }
 
-/** An archive record's body, or the line itself (byte-exact) when it is a raw body or not JSON at all. */
-function bodyOf(line: string): string {
-  if (!line.includes('"body"')) return line;
+type LineRow = { body: string } | { failure: { reason: string; message: string; record: unknown } };
+
+/**
+ * An archive record's body; a CSV row's body from a `--failed` line's `record` (so the failures of a CSV
+ * run, fixed, are input again); or the line itself (byte-exact) when it is a raw body or not JSON at all.
+ */
+function lineToRow(line: string): LineRow {
+  if (!line.includes('"body"') && !line.includes('"record"')) return { body: line };
+  let value: unknown;
   try {
-    const value = JSON.parse(line) as unknown;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const { body } = value as { body?: unknown };
-      if (typeof body === 'string') return body;
-    }
+    value = JSON.parse(line);
   } catch {
     // Not JSON: the bridge's parser says so, as it would for a live webhook.
+    return { body: line };
   }
-  return line;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { body: line };
+  const { body, record } = value as { body?: unknown; record?: unknown };
+  if (typeof body === 'string') return { body };
+  // A webhook body has an api_version; a `--failed` line has none.
+  if (isCsvRecord(record) && !('api_version' in value)) {
+    try {
+      return { body: JSON.stringify(csvRowToEvent(record)) };
+    } catch (error) {
+      if (!(error instanceof CsvRowError)) throw error;
+      return { failure: { reason: error.reason, message: error.message, record } };
+    }
+  }
+  return { body: line };
+}
+
+/** A CSV row as `--failed` writes it: cells by column, all strings. */
+function isCsvRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((cell) => typeof cell === 'string')
+  );
 }
 
 async function* readCsv(

@@ -14,7 +14,8 @@ import { UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { HeldRows } from './held-rows.js';
-import { fingerprint, openSource, type SourceFormat } from './read-source.js';
+import { checkSourceFile, fingerprint, openSource, type SourceFormat } from './read-source.js';
+import { BackfillStop } from './stop.js';
 import type { BackfillSummary } from './summary.js';
 
 /** The mapping settings a backfill may share with the live bridge (`--config`). */
@@ -43,8 +44,8 @@ export interface BackfillOptions {
   mapping?: MappingConfig;
   out: NodeJS.WritableStream;
   progressStream?: NodeJS.WriteStream;
-  /** Resolves when the run should stop after the chunks in flight (SIGINT, SIGTERM). */
-  stopSignal?: Promise<void>;
+  /** Asks the run to stop after the chunks in flight (the command wires it to SIGINT and SIGTERM). */
+  stop?: BackfillStop;
 }
 
 export interface FailedRow {
@@ -70,6 +71,12 @@ const SHOWN_FAILURES = 10;
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
   const { out } = options;
+  const stop = options.stop ?? new BackfillStop();
+  /** The checkpoint and `--failed` writes, one after the other, in the order of the chunks acknowledged. */
+  let saving: Promise<void> = Promise.resolve();
+  stop.saveAcknowledged = () => saving.catch(() => {});
+  await checkSourceFile(options.file);
+  (options.progressStream ?? process.stderr).write(`Reading ${options.file} …\n`);
   const source = { path: resolve(options.file), ...(await fingerprint(options.file)) };
   let checkpoint = await readCheckpoint(options.checkpointPath);
   if (checkpoint) {
@@ -164,6 +171,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   for (let person = 0; person < peopleCount; person++) {
     if (!held.isAnonymous(person)) summary.people++;
   }
+  const people = { count: peopleCount, orderSha256: held.peopleOrderSha256 };
+  if (checkpoint) {
+    if (checkpoint.people) checkSamePeople(options.checkpointPath, checkpoint, people);
+    else {
+      out.write(
+        `The checkpoint ${options.checkpointPath} records no people order (it was written by an older version): resuming without checking that --config is unchanged.\n`,
+      );
+      checkpoint = { ...checkpoint, people };
+    }
+  }
   const start = checkpoint?.peopleDone ?? 0;
   if (start > peopleCount) {
     throw new UsageError(`the checkpoint ${options.checkpointPath} does not match this file`);
@@ -178,6 +195,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       source,
       events: options.events,
       peopleDone: 0,
+      people,
       totals: {
         peopleUpdated: 0,
         eventsSent: 0,
@@ -187,7 +205,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       finished: false,
       updatedAt: new Date().toISOString(),
     };
-    await writeCheckpoint(options.checkpointPath, checkpoint);
+    saving = writeCheckpoint(options.checkpointPath, checkpoint);
+    await saving;
   }
   const totals = checkpoint?.totals ?? {
     peopleUpdated: 0,
@@ -227,10 +246,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   });
   progress.update(rowsDone, { people: `${start}/${peopleCount}` });
 
-  let stopping = false;
-  void options.stopSignal?.then(() => {
-    stopping = true;
-  });
   const dryRunRequests: DryRunRequests | undefined = emulator
     ? { emulator, batches: 0 }
     : undefined;
@@ -243,8 +258,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   }>(chunks.length);
   let prefix = 0;
   let peopleDone = start;
-  let saving: Promise<void> = Promise.resolve();
   let next = 0;
+  /** Set when a chunk's delivery throws: no other chunk starts, the ones in flight finish. */
+  let broken = false;
 
   const deliverChunk = async ({ from, to }: { from: number; to: number }) => {
     const result = { failures: [] as FailedRow[], people: 0, events: 0, nothing: 0 };
@@ -341,10 +357,18 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   };
 
   const worker = async () => {
-    while (!stopping && next < chunks.length) {
+    while (!stop.requested && !broken && next < chunks.length) {
       const index = next++;
       const chunk = chunks[index] as { from: number; to: number };
-      results[index] = await deliverChunk(chunk);
+      stop.inFlight++;
+      try {
+        results[index] = await deliverChunk(chunk);
+      } catch (error) {
+        broken = true;
+        throw error;
+      } finally {
+        stop.inFlight--;
+      }
       completed[index] = true;
       settle();
       rowsDone += held.rowCountOf(chunk.from, chunk.to);
@@ -353,23 +377,26 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   };
   // A dry run sends nowhere slow; one chunk at a time shows the file's first operations first.
   const concurrency = options.dryRun ? 1 : Math.max(1, options.concurrency);
-  try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  } finally {
-    await reader.close();
-  }
-  await saving;
+  // Settled, not all: after a failure the other workers still finish their chunk (reading the file and
+  // acknowledging it into the checkpoint) before the reader closes and the error goes up.
+  const settled = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+  await reader.close();
   progress.stop();
+  await saving;
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 
   const finished = prefix === chunks.length;
   if (finished && !options.dryRun && checkpoint) {
-    await writeCheckpoint(options.checkpointPath, {
+    const last: Checkpoint = {
       ...checkpoint,
       peopleDone,
       totals: { ...totals },
       finished: true,
       updatedAt: new Date().toISOString(),
-    });
+    };
+    saving = writeCheckpoint(options.checkpointPath, last);
+    await saving;
   }
   if (dryRunRequests) showOperations(out, dryRunRequests);
   const failures = readFailures.concat(results.flatMap((result) => result?.failures ?? []));
@@ -382,6 +409,26 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     firstFailures: failures.slice(0, SHOWN_FAILURES),
     ...(options.dryRun ? {} : { failedPath: options.failedPath }),
   };
+}
+
+/**
+ * `peopleDone` counts along the people order: a resume that finds other people (another `--config`, an
+ * identify that answers differently) would skip some people and update others twice, so it is refused.
+ */
+function checkSamePeople(
+  path: string,
+  checkpoint: Checkpoint,
+  people: NonNullable<Checkpoint['people']>,
+): void {
+  const recorded = checkpoint.people as NonNullable<Checkpoint['people']>;
+  if (recorded.count === people.count && recorded.orderSha256 === people.orderSha256) return;
+  const what =
+    recorded.count === people.count
+      ? `the same number of people (${people.count}) but not the same people in the same order`
+      : `${people.count} people where the checkpoint was made with ${recorded.count}`;
+  throw new UsageError(
+    `the checkpoint ${path} does not match how this file is read now: it gives ${what}, so the mapping changed since (--config: identify, events or sandbox, or an identify that answers differently) and its ${checkpoint.peopleDone} people done no longer say who is done. Resume with the --config of the first run, or delete the checkpoint to start over (people already updated get the same values again; events are deduplicated by id).`,
+  );
 }
 
 function fromTotals({ totals }: Pick<Checkpoint, 'totals'>): Partial<BackfillSummary> {

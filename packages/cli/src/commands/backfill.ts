@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CAC } from 'cac';
 import { type MappingConfig, runBackfill } from '../backfill/run-backfill.js';
+import { BackfillStop, stopOnSignals } from '../backfill/stop.js';
 import { formatSummary } from '../backfill/summary.js';
 import { type CustomerIoFlags, customerIoOptions } from '../customerio-settings.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -70,15 +71,8 @@ export function registerBackfill(cli: CAC): void {
         throw new UsageError(`--format must be ndjson or csv (got ${JSON.stringify(format)})`);
       }
       const customerio = flags.dryRun ? undefined : customerIoOptions(flags, process.env);
-      const stop = new AbortController();
-      const onSignal = () => {
-        process.stderr.write(
-          'Stopping after the deliveries in flight; rerun the same command to resume.\n',
-        );
-        stop.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stop = new BackfillStop();
+      const stopListening = stopOnSignals(stop, process.stderr);
       try {
         const summary = await runBackfill({
           file,
@@ -94,13 +88,12 @@ export function registerBackfill(cli: CAC): void {
           ...(customerio ? { customerio } : {}),
           ...(flags.config ? { mapping: await loadMapping(flags.config) } : {}),
           out: process.stdout,
-          stopSignal: new Promise((done) => stop.signal.addEventListener('abort', () => done())),
+          stop,
         });
         process.stdout.write(formatSummary(summary));
         return summary.failed > 0 || summary.status === 'interrupted' ? EXIT.failure : EXIT.ok;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stopListening();
       }
     });
 }
