@@ -5,66 +5,15 @@
  * command's runtime dependencies are declared (a missing one only shows outside the workspace).
  * Needs `pnpm build` first.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mustRun, run, start } from './processes.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const PACKAGES = ['core', 'redis', 'testing', 'cli'] as const;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without pnpm's and vitest's npm_config_* and NODE_OPTIONS, which must not steer npm or node. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_)/i.test(key) || key === 'NODE_OPTIONS' || key.startsWith('VITEST')) continue;
-    if (key.startsWith('CUSTOMERIO_') || key.startsWith('PURCHASELY_')) continue;
-    env[key] = value;
-  }
-  return { ...env, NO_COLOR: '1' };
-}
-
-function start(command: string, args: string[], cwd: string): ChildProcess {
-  return spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = start(command, args, cwd);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function mustRun(command: string, args: string[], cwd: string, timeoutMs?: number) {
-  const ran = await run(command, args, cwd, timeoutMs);
-  if (ran.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} exited ${ran.code}\n${ran.stdout}\n${ran.stderr}`,
-    );
-  }
-  return ran;
-}
 
 let scratch = '';
 let bin = '';
@@ -81,6 +30,7 @@ beforeAll(async () => {
   await Promise.all(
     PACKAGES.map(async (dir) => {
       const ran = await mustRun(
+        `pnpm pack (${dir})`,
         'pnpm',
         ['pack', '--json', '--pack-destination', tarballs],
         join(repoRoot, 'packages', dir),
@@ -110,6 +60,7 @@ beforeAll(async () => {
     )}\n`,
   );
   await mustRun(
+    'npm install',
     'npm',
     ['install', '--no-audit', '--no-fund', '--loglevel=error'],
     scratch,

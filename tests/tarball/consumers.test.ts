@@ -4,12 +4,12 @@
  * work: an ESM and a CommonJS script, and TypeScript under `node16` and `bundler` resolution
  * (`strict`, `skipLibCheck: false`), whose output then runs with node. Needs `pnpm build` first.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeRun, mustRun, run } from './processes.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -79,69 +79,6 @@ interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
-}
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without pnpm's and vitest's npm_config_* and NODE_OPTIONS, which must not steer npm or node. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_)/i.test(key) || key === 'NODE_OPTIONS' || key.startsWith('VITEST')) continue;
-    env[key] = value;
-  }
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0' };
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: cleanEnv(),
-      shell: process.platform === 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function describeRun(label: string, ran: Ran): string {
-  return `${label} exited ${ran.code}\n--- stdout\n${ran.stdout}\n--- stderr\n${ran.stderr}`;
-}
-
-async function mustRun(
-  label: string,
-  command: string,
-  args: string[],
-  cwd: string,
-  timeoutMs?: number,
-) {
-  const ran = await run(command, args, cwd, timeoutMs);
-  if (ran.code !== 0) throw new Error(describeRun(label, ran));
-  return ran;
 }
 
 /** Every file path an `exports` map (or a `typesVersions` entry) points at. */

@@ -7,6 +7,7 @@ import {
   type LoopbackServer,
   purchaselyEvent,
 } from '@purchasely-customerio/testing';
+import { afterEach, beforeEach } from 'vitest';
 
 export interface EmulatorServer {
   emulator: CustomerIoEmulator;
@@ -26,6 +27,25 @@ export async function startEmulator(): Promise<EmulatorServer> {
 }
 
 export const tempDir = () => mkdtemp(join(tmpdir(), 'backfill-'));
+
+/** A rate limit no test reaches, for the tests whose point is not the limit. */
+export const FAST = ['--rate-limit', '10000'];
+
+/**
+ * A fresh emulator server and temporary folder for each test of the file (registered as `beforeEach` and
+ * `afterEach`): read `sandbox.cio` and `sandbox.dir` inside the tests.
+ */
+export function useSandbox(): { readonly cio: EmulatorServer; readonly dir: string } {
+  const sandbox = {} as { cio: EmulatorServer; dir: string };
+  beforeEach(async () => {
+    sandbox.cio = await startEmulator();
+    sandbox.dir = await tempDir();
+  });
+  afterEach(async () => {
+    await sandbox.cio.server.close();
+  });
+  return sandbox;
+}
 
 /**
  * `rows` webhook bodies for `people` people, as NDJSON: a subscription started, then renewals, each person's

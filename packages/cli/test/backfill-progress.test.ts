@@ -1,23 +1,15 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type EmulatorServer, startEmulator, tempDir, writeNdjson } from './backfill-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useSandbox, writeNdjson } from './backfill-helpers.js';
 import { runCli } from './run-cli.js';
 
-let cio: EmulatorServer;
-let dir: string;
-beforeEach(async () => {
-  cio = await startEmulator();
-  dir = await tempDir();
-});
-afterEach(async () => {
-  await cio.server.close();
-});
+const sandbox = useSandbox();
 
 describe('backfill progress', () => {
   it('on a terminal (FORCE_TTY=1): a bar with rate and ETA on stderr; the summary alone on stdout', async () => {
-    const file = join(dir, 'history.ndjson');
+    const file = join(sandbox.dir, 'history.ndjson');
     await writeNdjson(file, 400, 100);
-    const result = await runCli(['backfill', file, ...cio.flags, '--rate-limit', '10000'], {
+    const result = await runCli(['backfill', file, ...sandbox.cio.flags, '--rate-limit', '10000'], {
       env: { FORCE_TTY: '1' },
     });
     expect(result.code).toBe(0);
@@ -27,9 +19,9 @@ describe('backfill progress', () => {
   });
 
   it('on a pipe: plain progress lines, no carriage returns', async () => {
-    const file = join(dir, 'history.ndjson');
+    const file = join(sandbox.dir, 'history.ndjson');
     await writeNdjson(file, 400, 100);
-    const result = await runCli(['backfill', file, ...cio.flags, '--rate-limit', '10000']);
+    const result = await runCli(['backfill', file, ...sandbox.cio.flags, '--rate-limit', '10000']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^progress: 400\/400 rows \(100%\), \d+\/s \| people 100\/100$/m);
     expect(result.stderr).not.toMatch(/[\r█░]/);
