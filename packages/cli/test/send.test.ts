@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPurchaselyBridge } from '@purchasely-customerio/core';
@@ -159,9 +159,44 @@ describe('send: a signed webhook to a running bridge, which delivers it to the e
     }
   });
 
-  it('--list-samples lists the event names', async () => {
+  it('--list-samples lists the event names, marking those Purchasely publishes a sample of', async () => {
     const result = await runCli(['send', '--list-samples']);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')).toContain('SUBSCRIPTION_STARTED');
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(42);
+    expect(lines).toContain('SUBSCRIPTION_STARTED\tpublished');
+    expect(lines).toContain('TRIAL_STARTED');
+    expect(lines.filter((line) => line.endsWith('\tpublished'))).toHaveLength(7);
+  });
+
+  it("--sample of a published event sends Purchasely's published payload, with a fresh event_id each time", async () => {
+    const published = JSON.parse(
+      readFileSync(new URL('../src/samples/transaction-processed.json', import.meta.url), 'utf8'),
+    ) as {
+      event_id: string;
+      user_id: string;
+      purchasely_subscription_id: string;
+      event_created_at_ms: number;
+    };
+    const env = { PURCHASELY_WEBHOOK_SECRET: SECRET };
+    const args = ['send', '--sample', 'TRANSACTION_PROCESSED', '--url', bridgeServer.url];
+    const first = await runCli(args, { env });
+    const second = await runCli(args, { env });
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const ids = [first, second].map(
+      (result) =>
+        (JSON.parse(result.stdout.split('\n')[1] as string) as { event_id: string }).event_id,
+    );
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids).not.toContain(published.event_id);
+    for (const result of [first, second]) expect(result.stdout).toContain('"status":"forwarded"');
+    expect(emulator.people.get(published.user_id)).toBeDefined();
+    // Its own fields, not a generated event's: the published subscription id and event time.
+    const sent = emulator.events.filter((event) => event.name === 'TRANSACTION_PROCESSED');
+    expect(sent).toHaveLength(2);
+    for (const event of sent) {
+      expect(JSON.stringify(event.data)).toContain(published.purchasely_subscription_id);
+      expect(event.timestamp).toBe(Math.floor(published.event_created_at_ms / 1000));
+    }
   });
 });

@@ -7,6 +7,7 @@ import { purchaselyEvent } from '@purchasely-customerio/testing';
 import type { CAC } from 'cac';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { readInput } from '../read-input.js';
+import { PUBLISHED_SAMPLES } from '../samples/published.js';
 import { webhookSecret } from '../secret.js';
 
 interface SendFlags {
@@ -30,11 +31,17 @@ export function registerSend(cli: CAC): void {
       '--secret <secret>',
       'Client shared secret (env PURCHASELY_WEBHOOK_SECRET); never printed',
     )
-    .option('--sample <event>', 'Send a generated sample of this event instead of a file')
+    .option(
+      '--sample <event>',
+      "Send a sample of this event instead of a file: Purchasely's published one where there is one, else generated; a fresh event_id, PRODUCTION",
+    )
     .option('--user-id <id>', 'With --sample: the user_id (default toto)')
     .option('--sandbox', 'With --sample: a SANDBOX event (default PRODUCTION)')
     .option('--timestamp <seconds>', 'Sign with this Unix timestamp instead of now')
-    .option('--list-samples', 'List the event names --sample takes')
+    .option(
+      '--list-samples',
+      'List the event names --sample takes (published: Purchasely publishes a sample of it)',
+    )
     .example(
       '  purchasely-customerio send event.json --url http://localhost:3000/webhooks/purchasely',
     )
@@ -50,7 +57,9 @@ export function registerSend(cli: CAC): void {
 
 async function runSend(payload: string | undefined, flags: SendFlags): Promise<number> {
   if (flags.listSamples) {
-    for (const name of PURCHASELY_EVENT_NAMES) process.stdout.write(`${name}\n`);
+    for (const name of PURCHASELY_EVENT_NAMES) {
+      process.stdout.write(`${name}${name in PUBLISHED_SAMPLES ? '\tpublished' : ''}\n`);
+    }
     return EXIT.ok;
   }
   if (payload !== undefined && flags.sample !== undefined)
@@ -131,10 +140,16 @@ function sampleBody(flags: SendFlags): string {
     throw new UsageError(
       `no sample for ${JSON.stringify(flags.sample)}: run send --list-samples for the event names`,
     );
+  const overrides = {
+    ...(flags.userId === undefined ? {} : { user_id: String(flags.userId) }),
+    // Production unless asked: the published samples are sandbox events, which a bridge ignores by default.
+    environment: flags.sandbox ? 'SANDBOX' : 'PRODUCTION',
+  } as const;
+  const published = PUBLISHED_SAMPLES[name];
+  // A fresh event_id: the bridge would answer a second send of the same id as a duplicate.
   return JSON.stringify(
-    purchaselyEvent(name, {
-      ...(flags.userId === undefined ? {} : { user_id: String(flags.userId) }),
-      ...(flags.sandbox ? { environment: 'SANDBOX' } : {}),
-    }),
+    published === undefined
+      ? purchaselyEvent(name, overrides)
+      : { ...published, event_id: crypto.randomUUID(), ...overrides },
   );
 }
