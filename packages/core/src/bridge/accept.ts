@@ -1,7 +1,6 @@
 import { parsePurchaselyEvent } from '../events/index.js';
-import { purchaselyEventKey } from '../mapping/index.js';
 import type { SkipReason } from './answers.js';
-import { decide, publicEventId } from './policy.js';
+import { decide, eventIdsOf } from './policy.js';
 import type { AcceptedEvent } from './queue.js';
 import { byteLength } from './read-body.js';
 import type { ResolvedConfig } from './resolve-config.js';
@@ -43,13 +42,11 @@ export function createAccepter(config: ResolvedConfig): Accept {
     if (!parsed.ok) {
       return { status: 'invalid', code: parsed.error.code, message: parsed.error.message };
     }
-    const decision = await decide(config, parsed.event, parsed.known);
-    if (decision.kind === 'accept') return { status: 'accepted', event: decision.accepted };
     const { event } = parsed;
-    const ids = {
-      eventId: publicEventId(event, purchaselyEventKey(event)),
-      eventName: event.event_name,
-    };
+    const eventIds = eventIdsOf(event);
+    const decision = await decide(config, event, parsed.known, eventIds);
+    if (decision.kind === 'accept') return { status: 'accepted', event: decision.accepted };
+    const ids = { eventId: eventIds.eventId, eventName: event.event_name };
     return decision.kind === 'skip'
       ? { status: 'skipped', reason: decision.reason, ...ids }
       : { status: 'identify_failed', ...ids, error: decision.error };

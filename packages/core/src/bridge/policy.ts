@@ -14,6 +14,18 @@ export type PolicyDecision =
   | { kind: 'skip'; reason: SkipReason }
   | { kind: 'identify_failed'; error: unknown };
 
+/** How an event is known: its idempotency key, and the id shown in answers and logs (see {@link publicEventId}). */
+export interface EventIds {
+  key: string;
+  eventId: string;
+}
+
+/** The event's ids, worked out once per event and passed along. */
+export function eventIdsOf(event: AnyEvent): EventIds {
+  const key = purchaselyEventKey(event);
+  return { key, eventId: publicEventId(event, key) };
+}
+
 /**
  * Selection, sandbox and identity: what to do with an authentic event. The one policy of live webhooks
  * (receive) and of historical bodies (`bridge.accept`, used by a backfill).
@@ -22,6 +34,7 @@ export async function decide(
   config: ResolvedConfig,
   event: AnyEvent,
   known: boolean,
+  { key, eventId }: EventIds,
 ): Promise<PolicyDecision> {
   if (!known) return { kind: 'skip', reason: 'unknown_event' };
   const customerioEvent = config.namer.nameFor(event.event_name);
@@ -39,12 +52,11 @@ export async function decide(
   if (wouldReachTransferReceiver(event, identity)) {
     return { kind: 'skip', reason: 'transfer_giver' };
   }
-  const key = purchaselyEventKey(event);
   return {
     kind: 'accept',
     accepted: {
       key,
-      eventId: publicEventId(event, key),
+      eventId,
       customerioEvent,
       workspace,
       identity,
@@ -58,7 +70,7 @@ export async function decide(
  * Customer.io event id (a ULID) instead of the fallback key, which is built from the user id and the store
  * transaction ids: payload that must not reach a log above `debug`.
  */
-export function publicEventId(event: AnyEvent, key: string): string {
+function publicEventId(event: AnyEvent, key: string): string {
   if (typeof event.event_id === 'string' && event.event_id !== '') return event.event_id;
   return eventIdFor(key, event.event_created_at_ms);
 }

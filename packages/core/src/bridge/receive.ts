@@ -3,12 +3,11 @@ import {
   parsePurchaselyEvent,
   type UnknownPurchaselyEvent,
 } from '../events/index.js';
-import { purchaselyEventKey } from '../mapping/index.js';
 import type { BridgeOutcome, SkipReason } from './answers.js';
 import { toArchiveRecord } from './archive.js';
 import type { HandlerRegistry } from './handlers.js';
 import { createNotifier } from './notify.js';
-import { decide, publicEventId } from './policy.js';
+import { decide, type EventIds, eventIdsOf } from './policy.js';
 import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { BodyProblem } from './read-body.js';
 import { byteLength } from './read-body.js';
@@ -74,12 +73,13 @@ export function createReceiver(
       return { kind: 'rejected', reason: 'invalid_payload' };
     }
 
-    const key = purchaselyEventKey(parsed.event);
-    const archived = await archive(body, parsed.event, key);
+    const eventIds = eventIdsOf(parsed.event);
+    const { key } = eventIds;
+    const archived = await archive(body, parsed.event, eventIds.eventId);
     if (archived) return archived;
     const pending = inFlight.get(key);
     if (pending) return asDuplicate(await pending, parsed.event, key);
-    const outcome = processEvent(parsed.event, parsed.known, key).finally(() =>
+    const outcome = processEvent(parsed.event, parsed.known, eventIds).finally(() =>
       inFlight.delete(key),
     );
     inFlight.set(key, outcome);
@@ -89,10 +89,11 @@ export function createReceiver(
   async function processEvent(
     event: AnyEvent,
     known: boolean,
-    key: string,
+    eventIds: EventIds,
   ): Promise<BridgeOutcome> {
-    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
-    const policy = await decide(config, event, known);
+    const { key } = eventIds;
+    const ids = { eventId: eventIds.eventId, eventName: event.event_name };
+    const policy = await decide(config, event, known, eventIds);
     if (policy.kind === 'identify_failed') return identifyFailed(event, ids, policy.error);
     if (policy.kind === 'skip') {
       // Skipped events are not claimed (enabling one later forwards its re-delivery); handlers still run.
@@ -175,10 +176,10 @@ export function createReceiver(
   async function archive(
     body: string | Uint8Array,
     event: AnyEvent,
-    key: string,
+    eventId: string,
   ): Promise<BridgeOutcome | undefined> {
     if (config.archive === undefined) return undefined;
-    const ids = { eventId: publicEventId(event, key), eventName: event.event_name };
+    const ids = { eventId, eventName: event.event_name };
     try {
       await config.archive.write(toArchiveRecord(body, event, ids.eventId, Date.now()));
       return undefined;
