@@ -1,4 +1,5 @@
 import type { CustomerIoClientOptions, CustomerIoRegionSetting } from '@purchasely-customerio/core';
+import type { Command } from './command.js';
 import { UsageError } from './exit-codes.js';
 
 /** The flags every command that talks to Customer.io takes (each with an environment fallback). */
@@ -59,4 +60,20 @@ function isPlainHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The flags of {@link customerIoOptions}, registered on a command (`worker`, `backfill`). */
+export function withCustomerIoOptions(command: Command): Command {
+  return command
+    .option('--site-id <id>', 'Customer.io site id (env CUSTOMERIO_SITE_ID)')
+    .option('--api-key <key>', 'Customer.io Track API key (env CUSTOMERIO_API_KEY); never printed')
+    .option('--region <region>', 'us, eu or auto (env CUSTOMERIO_REGION; default us)')
+    .option(
+      '--base-url <url>',
+      'Another Track API base URL, e.g. the emulator (env CUSTOMERIO_BASE_URL)',
+    )
+    .option(
+      '--rate-limit <n>',
+      'Requests per second for the workspace (env CUSTOMERIO_RATE_LIMIT; default 100)',
+    );
 }

@@ -1,3 +1,4 @@
+import type { Command } from './command.js';
 import type { Env } from './customerio-settings.js';
 import { UsageError } from './exit-codes.js';
 
@@ -57,4 +58,15 @@ export function redisLocation(flags: RedisFlags, env: Env): RedisLocation {
     ...(name ? { name: String(name) } : {}),
     ...(prefix ? { prefix: String(prefix) } : {}),
   };
+}
+
+/** The flags of {@link redisLocation}, registered on a command (`worker`, `dead-letters`). */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option(
+      '--redis-url <url>',
+      'Redis holding the queue (env REDIS_URL); its password is never printed',
+    )
+    .option('--queue <name>', 'BullMQ queue name (env QUEUE_NAME; default purchasely-customerio)')
+    .option('--prefix <prefix>', "BullMQ key prefix (env QUEUE_PREFIX; default BullMQ's bull)");
 }

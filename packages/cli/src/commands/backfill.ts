@@ -4,7 +4,11 @@ import type { CAC } from 'cac';
 import { type MappingConfig, runBackfill } from '../backfill/run-backfill.js';
 import { BackfillStop, stopOnSignals } from '../backfill/stop.js';
 import { formatSummary } from '../backfill/summary.js';
-import { type CustomerIoFlags, customerIoOptions } from '../customerio-settings.js';
+import {
+  type CustomerIoFlags,
+  customerIoOptions,
+  withCustomerIoOptions,
+} from '../customerio-settings.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 
 interface BackfillFlags extends CustomerIoFlags {
@@ -21,11 +25,11 @@ interface BackfillFlags extends CustomerIoFlags {
 
 /** `backfill <file>`: historical data into Customer.io, through the live mapping. See the package README. */
 export function registerBackfill(cli: CAC): void {
-  cli
-    .command(
-      'backfill <file>',
-      'Send historical data (archived webhooks as NDJSON, or a CSV) to Customer.io',
-    )
+  const command = cli.command(
+    'backfill <file>',
+    'Send historical data (archived webhooks as NDJSON, or a CSV) to Customer.io',
+  );
+  withCustomerIoOptions(command)
     .option('--format <format>', 'ndjson or csv (default: from the file name, .csv is CSV)')
     .option('--dry-run', 'Print what would be sent; send nothing, write nothing')
     .option(
@@ -49,14 +53,6 @@ export function registerBackfill(cli: CAC): void {
       '--retries <n>',
       'Retries of a transient Customer.io failure, with backoff, before a row fails',
       { default: 5 },
-    )
-    .option('--site-id <id>', 'Customer.io site id (or CUSTOMERIO_SITE_ID)')
-    .option('--api-key <key>', 'Customer.io Track API key (or CUSTOMERIO_API_KEY)')
-    .option('--region <region>', 'us, eu or auto (or CUSTOMERIO_REGION; default us)')
-    .option('--base-url <url>', 'Another Track API URL, e.g. the emulator (or CUSTOMERIO_BASE_URL)')
-    .option(
-      '--rate-limit <per-second>',
-      'Requests per second (or CUSTOMERIO_RATE_LIMIT; default 100)',
     )
     .example(
       '  purchasely-customerio backfill archive/purchasely-webhooks-2024-05-01.ndjson --dry-run',

@@ -13,7 +13,7 @@ import { type OpenDeadLetters, openDeadLetters } from '../dead-letters/open.js';
 import { formatTable } from '../dead-letters/table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
-import { type RedisFlags, redisLocation } from '../redis-location.js';
+import { type RedisFlags, redisLocation, withRedisOptions } from '../redis-location.js';
 
 interface DeadLetterFlags extends FilterFlags, RedisFlags {
   json?: boolean;
@@ -25,17 +25,11 @@ const ACTIONS = ['list', 'show', 'replay', 'drop'] as const;
 type Action = (typeof ACTIONS)[number];
 
 export function registerDeadLetters(cli: CAC): void {
-  cli
-    .command(
-      'dead-letters <action> [key]',
-      "Queue mode's dead letters in Redis: list, show <key>, replay [key], drop [key]",
-    )
-    .option(
-      '--redis-url <url>',
-      'Redis holding the queue (env REDIS_URL); its password is never printed',
-    )
-    .option('--queue <name>', 'BullMQ queue name (env QUEUE_NAME; default purchasely-customerio)')
-    .option('--prefix <prefix>', "BullMQ key prefix (env QUEUE_PREFIX; default BullMQ's bull)")
+  const command = cli.command(
+    'dead-letters <action> [key]',
+    "Queue mode's dead letters in Redis: list, show <key>, replay [key], drop [key]",
+  );
+  withRedisOptions(command)
     .option(
       '--event <name>',
       'Only this Purchasely event name (repeat or comma-separate for several)',

@@ -11,9 +11,9 @@ import {
 } from '@purchasely-customerio/redis';
 import type { CAC } from 'cac';
 import { Redis } from 'ioredis';
-import { customerIoOptions, type Env } from '../customerio-settings.js';
+import { customerIoOptions, type Env, withCustomerIoOptions } from '../customerio-settings.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { redisLocation } from '../redis-location.js';
+import { redisLocation, withRedisOptions } from '../redis-location.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface WorkerFlags {
@@ -30,33 +30,16 @@ interface WorkerFlags {
 }
 
 export function registerWorker(cli: CAC): void {
-  cli
-    .command(
-      'worker',
-      "Deliver queue mode's events from Redis to Customer.io until SIGTERM or Ctrl-C",
-    )
-    .option(
-      '--redis-url <url>',
-      'Redis holding the queue (env REDIS_URL); its password is never printed',
-    )
-    .option('--queue <name>', 'BullMQ queue name (env QUEUE_NAME; default purchasely-customerio)')
-    .option('--prefix <prefix>', "BullMQ key prefix (env QUEUE_PREFIX; default BullMQ's bull)")
+  const command = cli.command(
+    'worker',
+    "Deliver queue mode's events from Redis to Customer.io until SIGTERM or Ctrl-C",
+  );
+  withCustomerIoOptions(withRedisOptions(command))
     .option(
       '--batch-size <n>',
       'Most events per Customer.io batch (env WORKER_BATCH_SIZE; default 100)',
     )
     .option('--concurrency <n>', 'Batches in flight at once (env WORKER_CONCURRENCY; default 1)')
-    .option('--site-id <id>', 'Customer.io site id (env CUSTOMERIO_SITE_ID)')
-    .option('--api-key <key>', 'Customer.io Track API key (env CUSTOMERIO_API_KEY); never printed')
-    .option('--region <region>', 'us, eu or auto (env CUSTOMERIO_REGION; default us)')
-    .option(
-      '--base-url <url>',
-      'Another Track API base URL, e.g. the emulator (env CUSTOMERIO_BASE_URL)',
-    )
-    .option(
-      '--rate-limit <n>',
-      'Requests per second for the workspace, shared in Redis (env CUSTOMERIO_RATE_LIMIT; default 100)',
-    )
     .example(
       '  REDIS_URL=redis://localhost:6379 CUSTOMERIO_SITE_ID=… CUSTOMERIO_API_KEY=… purchasely-customerio worker',
     )
