@@ -105,6 +105,13 @@ export class HeldRows {
     return this.people.get(person, COUNT);
   }
 
+  /** People `from` (included) to `to` (excluded) who are not anonymous: those who get an attribute update. */
+  namedPeopleOf(from: number, to: number): number {
+    let count = 0;
+    for (let person = from; person < to; person++) if (!this.isAnonymous(person)) count++;
+    return count;
+  }
+
   /** Accepted rows of people `from` (included) to `to` (excluded). */
   rowCountOf(from: number, to: number): number {
     let sum = 0;

@@ -168,9 +168,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   seen = new Set();
   held.doneReading();
   const peopleCount = held.peopleCount;
-  for (let person = 0; person < peopleCount; person++) {
-    if (!held.isAnonymous(person)) summary.people++;
-  }
+  summary.people = held.namedPeopleOf(0, peopleCount);
   const people = { count: peopleCount, orderSha256: held.peopleOrderSha256 };
   if (checkpoint) {
     if (checkpoint.people) checkSamePeople(options.checkpointPath, checkpoint, people);
@@ -186,6 +184,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     throw new UsageError(`the checkpoint ${options.checkpointPath} does not match this file`);
   }
 
+  const freshTotals = {
+    peopleUpdated: 0,
+    eventsSent: 0,
+    failedRows: readFailures.length,
+    nothingToSend: 0,
+  };
   if (!options.dryRun && !checkpoint) {
     // A fresh run: the failures of reading are listed once, before the first checkpoint.
     await rm(options.failedPath, { force: true });
@@ -196,24 +200,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       events: options.events,
       peopleDone: 0,
       people,
-      totals: {
-        peopleUpdated: 0,
-        eventsSent: 0,
-        failedRows: readFailures.length,
-        nothingToSend: 0,
-      },
+      totals: { ...freshTotals },
       finished: false,
       updatedAt: new Date().toISOString(),
     };
     saving = writeCheckpoint(options.checkpointPath, checkpoint);
     await saving;
   }
-  const totals = checkpoint?.totals ?? {
-    peopleUpdated: 0,
-    eventsSent: 0,
-    failedRows: readFailures.length,
-    nothingToSend: 0,
-  };
+  const totals = checkpoint?.totals ?? freshTotals;
   if (start > 0) {
     out.write(
       `Resuming from ${options.checkpointPath}: ${start} of ${peopleCount} people already done.\n`,
@@ -221,10 +215,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   }
   if (options.dryRun) {
     const eventCount = held.rowCountOf(start, peopleCount);
-    let remaining = 0;
-    for (let person = start; person < peopleCount; person++) {
-      if (!held.isAnonymous(person)) remaining++;
-    }
+    const remaining = held.namedPeopleOf(start, peopleCount);
     out.write(
       `Dry run: nothing is sent. ${remaining} people would get one attribute update each` +
         (options.events
