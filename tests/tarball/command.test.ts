@@ -5,40 +5,21 @@
  * command's runtime dependencies are declared (a missing one only shows outside the workspace).
  * Needs `pnpm build` first.
  */
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mustRun, run, start } from './processes.js';
+import { mustRun, packBuilt, run, start } from './processes.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const PACKAGES = ['core', 'redis', 'testing', 'cli'] as const;
 
 let scratch = '';
 let bin = '';
 
 beforeAll(async () => {
-  for (const dir of PACKAGES) {
-    const exists = await stat(join(repoRoot, 'packages', dir, 'dist')).catch(() => undefined);
-    if (!exists) throw new Error(`packages/${dir}/dist is missing: run \`pnpm build\` first`);
-  }
   scratch = await mkdtemp(join(tmpdir(), 'purchasely-customerio-command-'));
-  const tarballs = join(scratch, 'tarballs');
-  await mkdir(tarballs);
-  const packed: Record<string, { name: string; filename: string }> = {};
-  await Promise.all(
-    PACKAGES.map(async (dir) => {
-      const ran = await mustRun(
-        `pnpm pack (${dir})`,
-        'pnpm',
-        ['pack', '--json', '--pack-destination', tarballs],
-        join(repoRoot, 'packages', dir),
-      );
-      packed[dir] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{')));
-    }),
-  );
-  const tarball = (dir: string) => packed[dir] as { name: string; filename: string };
+  const packed = await packBuilt(PACKAGES, join(scratch, 'tarballs'));
+  const tarball = (dir: (typeof PACKAGES)[number]) => packed[dir];
   await writeFile(
     join(scratch, 'package.json'),
     `${JSON.stringify(

@@ -4,14 +4,13 @@
  * work: an ESM and a CommonJS script, and TypeScript under `node16` and `bundler` resolution
  * (`strict`, `skipLibCheck: false`), whose output then runs with node. Needs `pnpm build` first.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, mustRun, run } from './processes.js';
+import { describeRun, mustRun, type Packed, packBuilt, run } from './processes.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const PACKAGES = ['core', 'adapters', 'testing'] as const;
 type PackageDir = (typeof PACKAGES)[number];
@@ -61,13 +60,6 @@ const TS_PROJECTS = {
   zod: { expected: ['msw-rettime-cjs'], run: ['out/compose.mjs', 'out/compose.cjs'] },
 } satisfies Record<string, { expected: Array<keyof typeof KNOWN>; run: string[] }>;
 
-interface Packed {
-  name: string;
-  version: string;
-  filename: string;
-  files: Array<{ path: string }>;
-}
-
 interface Manifest {
   name: string;
   version: string;
@@ -95,26 +87,9 @@ const manifests = {} as Record<PackageDir, Manifest>;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  for (const dir of PACKAGES) {
-    const exists = await stat(join(repoRoot, 'packages', dir, 'dist')).catch(() => undefined);
-    if (!exists) throw new Error(`packages/${dir}/dist is missing: run \`pnpm build\` first`);
-  }
   scratch = await mkdtemp(join(tmpdir(), 'purchasely-customerio-tarball-'));
-  const tarballs = join(scratch, 'tarballs');
-  await mkdir(tarballs);
-
   let started = Date.now();
-  await Promise.all(
-    PACKAGES.map(async (dir) => {
-      const ran = await mustRun(
-        `pnpm pack (${dir})`,
-        'pnpm',
-        ['pack', '--json', '--pack-destination', tarballs],
-        join(repoRoot, 'packages', dir),
-      );
-      packed[dir] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{'))) as Packed;
-    }),
-  );
+  Object.assign(packed, await packBuilt(PACKAGES, join(scratch, 'tarballs')));
   timings.pack = Date.now() - started;
 
   await cp(fixtures, scratch, { recursive: true });

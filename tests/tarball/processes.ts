@@ -3,6 +3,11 @@
  * influence (no npm_config_*, NODE_OPTIONS or vitest variables, no Customer.io or Purchasely settings).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Ran {
   code: number | null;
@@ -78,4 +83,40 @@ export async function mustRun(
   const ran = await run(command, args, cwd, timeoutMs);
   if (ran.code !== 0) throw new Error(describeRun(label, ran));
   return ran;
+}
+
+/** What `pnpm pack --json` says of a tarball. */
+export interface Packed {
+  name: string;
+  version: string;
+  filename: string;
+  files: Array<{ path: string }>;
+}
+
+/**
+ * Packs built workspace packages (`packages/<dir>`, `pnpm build` first) into `destination`, as they would be
+ * published: `workspace:` ranges become real ones.
+ */
+export async function packBuilt<Dir extends string>(
+  dirs: readonly Dir[],
+  destination: string,
+): Promise<Record<Dir, Packed>> {
+  for (const dir of dirs) {
+    const exists = await stat(join(repoRoot, 'packages', dir, 'dist')).catch(() => undefined);
+    if (!exists) throw new Error(`packages/${dir}/dist is missing: run \`pnpm build\` first`);
+  }
+  await mkdir(destination, { recursive: true });
+  const packed = {} as Record<Dir, Packed>;
+  await Promise.all(
+    dirs.map(async (dir) => {
+      const ran = await mustRun(
+        `pnpm pack (${dir})`,
+        'pnpm',
+        ['pack', '--json', '--pack-destination', destination],
+        join(repoRoot, 'packages', dir),
+      );
+      packed[dir] = JSON.parse(ran.stdout.slice(ran.stdout.indexOf('{'))) as Packed;
+    }),
+  );
+  return packed;
 }
