@@ -135,6 +135,11 @@ export function stopChild(child) {
 
 export const WORKSPACE = { siteId: 'bench-site', apiKey: 'bench-key', region: 'us' };
 
+/** The webhook secret and route of every bench server, and a mebibyte for memory figures. */
+export const SECRET = 'bench-webhook-secret';
+export const PATH = '/webhooks/purchasely';
+export const MB = 2 ** 20;
+
 /**
  * The Customer.io emulator (`@purchasely-customerio/testing`) listening on loopback in its own Node
  * process, so its work never shares an event loop with the code being measured.

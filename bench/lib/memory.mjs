@@ -10,22 +10,22 @@ import { purchaselyEvent, signedPurchaselyWebhook } from '@purchasely-customerio
 import { Pool } from 'undici';
 import {
   here,
+  MB,
   median,
+  PATH,
   QUICK,
   round,
   rssBytes,
+  SECRET,
   sampleRss,
   sizeFromEnv,
   spawnReady,
   startEmulator,
 } from './common.mjs';
 
-const SECRET = 'bench-webhook-secret';
-const PATH = '/webhooks/purchasely';
 const DELAY_MS = 1500;
 const IDLE_MS = QUICK ? 1000 : 2000;
 const KINDS = ['express:ours', 'express:hand', 'fetch:ours', 'fetch:hand'];
-const MB = 2 ** 20;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function signWebhooks(count, tag) {

@@ -19,9 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import {
   here,
+  MB,
+  PATH,
   percentile,
   round,
   rssBytes,
+  SECRET,
   sampleRss,
   sizeFromEnv,
   spawnReady,
@@ -30,14 +33,11 @@ import {
 } from './common.mjs';
 import { startRedis } from './redis.mjs';
 
-const SECRET = 'bench-webhook-secret';
-const PATH = '/webhooks/purchasely';
 const QUEUE_NAME = 'bench-queue';
 const REQUESTS_PER_SECOND = 100;
 const WORKERS = 2;
 const BACKLOG_BATCH = 250;
 const IDLE_MS = 2000;
-const MB = 2 ** 20;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -184,12 +184,12 @@ function processCpuSeconds(pid) {
 }
 
 /**
- * The backlog drain alone (`node queue.mjs backlog [workers] [batchSize]`, BENCH_QUEUE_BURST events):
- * a quick way to measure the worker.
+ * The processes of a queue-mode run: a redis-server, the emulator limited to 100 requests/s, and this
+ * file's children started on demand (`start('server', mode)`, `start('worker', batchSize)`);
+ * BENCH_WORKER_NODE_ARGS passes flags to the workers (`--cpu-prof --cpu-prof-dir=…`, say). `stop()` ends
+ * them all, children first.
  */
-export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
-  const events = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
-  const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
+async function startQueueRig() {
   const redis = await startRedis();
   const emulator = await startEmulator({ requestsPerSecond: REQUESTS_PER_SECOND });
   const children = [];
@@ -199,7 +199,6 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
     WEBHOOK_SECRET: SECRET,
   };
   const start = async (...args) => {
-    // BENCH_WORKER_NODE_ARGS: flags for the worker processes (`--cpu-prof --cpu-prof-dir=…`, say).
     const nodeArgs =
       args[0] === 'worker'
         ? (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
@@ -214,6 +213,22 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
     children.push(started);
     return started;
   };
+  const stop = async () => {
+    for (const child of children.reverse()) await child.stop();
+    await emulator.stop();
+    await redis.stop();
+  };
+  return { redis, emulator, children, start, stop };
+}
+
+/**
+ * The backlog drain alone (`node queue.mjs backlog [workers] [batchSize]`, BENCH_QUEUE_BURST events):
+ * a quick way to measure the worker.
+ */
+export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
+  const events = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
+  const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
+  const { redis, emulator, children, start, stop } = await startQueueRig();
   try {
     const queueServer = await start('server', 'queue');
     // BENCH_EMULATOR_DELAY_MS: every Customer.io answer takes this long (a real round trip is 50–300 ms).
@@ -281,9 +296,7 @@ export async function benchBacklog(log, { workers = WORKERS, batchSize } = {}) {
     }
     return backlog;
   } finally {
-    for (const child of children.reverse()) await child.stop();
-    await emulator.stop();
-    await redis.stop();
+    await stop();
   }
 }
 
@@ -291,19 +304,7 @@ export async function benchQueue(log) {
   const burst = sizeFromEnv('BENCH_QUEUE_BURST', 20_000, 1_000);
   const concurrency = sizeFromEnv('BENCH_QUEUE_CONCURRENCY', 256, 256);
   const warmup = 200;
-  const redis = await startRedis();
-  const emulator = await startEmulator({ requestsPerSecond: REQUESTS_PER_SECOND });
-  const children = [];
-  const env = {
-    REDIS_PORT: String(redis.port),
-    CUSTOMERIO_BASE_URL: emulator.url,
-    WEBHOOK_SECRET: SECRET,
-  };
-  const start = async (...args) => {
-    const started = await spawnReady(process.execPath, [here('./queue.mjs'), ...args], { env });
-    children.push(started);
-    return started;
-  };
+  const { emulator, children, start, stop } = await startQueueRig();
   const waitForEvents = async (count, timeoutMs) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -421,9 +422,7 @@ export async function benchQueue(log) {
       },
     };
   } finally {
-    for (const child of children.reverse()) await child.stop();
-    await emulator.stop();
-    await redis.stop();
+    await stop();
   }
 }
 

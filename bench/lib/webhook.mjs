@@ -13,16 +13,16 @@ import {
   here,
   median,
   medianBy,
+  PATH,
   percentile,
   round,
+  SECRET,
   sizeFromEnv,
   spawnReady,
   startEmulator,
 } from './common.mjs';
 import { redisCommand, startRedis } from './redis.mjs';
 
-const SECRET = 'bench-webhook-secret';
-const PATH = '/webhooks/purchasely';
 export const FRAMEWORKS = ['express', 'hono', 'fetch'];
 const KINDS = FRAMEWORKS.flatMap((framework) => [`${framework}:ours`, `${framework}:hand`]);
 
