@@ -20,7 +20,6 @@ import type { AcceptedEvent, DeliveryOutcome } from './queue.js';
 import type { ResolvedConfig } from './resolve-config.js';
 import { summarise } from './summarise.js';
 
-/** How one `deliver` call runs: Customer.io call options (abort signal, deadline), and what is sent. */
 /**
  * Options of `bridge.deliver`: the Customer.io call limits (`deadline`, `signal`), and whether events are sent.
  *
